@@ -1,0 +1,58 @@
+/**
+ * What core/host sees of a running machine. A Machine is one child partition turned into
+ * a PC (chipset devices, loaded kernel, run loop). core/host creates one per running VM
+ * inside a worker thread and forwards these events to the UI.
+ */
+
+/** VM lifecycle states (issue: VM lifecycle; Hyper-V Manager's State column). */
+export type VmState = 'Off' | 'Starting' | 'Running' | 'Paused' | 'Saving' | 'Saved' | 'Restoring' | 'Stopping'
+
+export type ClockKind = 'virtual' | 'host'
+
+export interface MachineConfig {
+  /** Guest RAM in MiB. */
+  memoryMiB: number
+  /** Virtual processors. */
+  cpus: number
+  /** Kernel image: multiboot v1 ELF32/ELF64, Linux bzImage, ELF64 or flat binary. */
+  kernel: Uint8Array
+  initrd?: Uint8Array
+  cmdline?: string
+  clock: ClockKind
+  /** What a triple fault does to this VM. */
+  onTripleFault: 'stop' | 'reset'
+}
+
+/** Why a machine stopped running. */
+export interface MachineStop {
+  kind: 'poweroff' | 'debug-exit' | 'triple-fault' | 'error' | 'turned-off'
+  /** isa-debug-exit status ((value << 1) | 1), when kind is 'debug-exit'. */
+  exitCode?: number
+  message: string
+}
+
+export interface MachineEvents {
+  /** Bytes the guest transmitted on COM1 (port 0) or COM2 (port 1). */
+  serial(port: number, data: Uint8Array): void
+  /** Bytes the guest wrote to its hypervisor debug session. */
+  debug?(data: Uint8Array): void
+  /** The machine stopped for good (it will not run again without a new start). */
+  stopped(stop: MachineStop): void
+}
+
+/** The control surface of a running machine (implemented by core/vmm/machine.ts). */
+export interface MachineControl {
+  readonly state: VmState
+  /** Load the kernel and start the run loop; resolves once the machine is Running. */
+  start(): Promise<void>
+  /** Hard power off (Hyper-V's "Turn Off"); resolves once Off. */
+  turnOff(): Promise<void>
+  pause(): void
+  resume(): void
+  reset(): void
+  /** Bytes typed by the user into COM1 (port 0) or COM2 (port 1). */
+  sendSerial(port: number, data: Uint8Array): void
+}
+
+/** Construct with `new Machine(config, events)` from core/vmm/machine.ts. */
+export type MachineFactory = (config: MachineConfig, events: MachineEvents) => MachineControl
