@@ -1,0 +1,162 @@
+/**
+ * Hand-written runtime validation of every command's arguments. Both the Electron IPC
+ * handlers and the WebSocket server run untrusted input through `validateArgs` before the
+ * host sees it; a failure is an INVALID_ARGUMENT error naming the offending field.
+ * Unknown fields are refused too, so a misspelt option cannot be silently ignored.
+ */
+import type { Channel, CommandArgs } from './channels'
+import { isChannel } from './channels'
+import { ErrorCode, fail, ok, type Result } from './errors'
+import { ClockKinds, type BootSource, type VmConfig } from './types'
+
+export const limits = {
+  nameMaxLength: 100,
+  memoryMiBMin: 1,
+  memoryMiBMax: 65536,
+  cpusMin: 1,
+  cpusMax: 64,
+  pathMaxLength: 4096,
+  cmdlineMaxLength: 4096,
+  consoleInputMaxBytes: 65536,
+  ports: 2,
+} as const
+
+class Invalid extends Error {}
+
+type Obj = Record<string, unknown>
+
+function object(value: unknown, where: string, allowed: readonly string[]): Obj {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Invalid(`${where} must be an object`)
+  }
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) throw new Invalid(`${where} has an unknown field "${key}"`)
+  }
+  return value as Obj
+}
+
+function string(value: unknown, where: string, min: number, max: number): string {
+  if (typeof value !== 'string') throw new Invalid(`${where} must be a string`)
+  if (value.length < min) throw new Invalid(min === 1 ? `${where} must not be empty` : `${where} is too short`)
+  if (value.length > max) throw new Invalid(`${where} must be at most ${max} characters`)
+  return value
+}
+
+function integer(value: unknown, where: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new Invalid(`${where} must be an integer`)
+  if (value < min || value > max) throw new Invalid(`${where} must be between ${min} and ${max}`)
+  return value
+}
+
+// Control characters in names and paths would corrupt the UI and file names.
+const controlChars = /[\u0000-\u001f\u007f]/
+
+function vmId(value: unknown, where = 'id'): string {
+  const id = string(value, where, 1, 64)
+  if (!/^[A-Za-z0-9-]+$/.test(id)) throw new Invalid(`${where} must contain only letters, digits and '-'`)
+  return id
+}
+
+function port(value: unknown): number {
+  return integer(value, 'port', 0, limits.ports - 1)
+}
+
+function byteString(value: unknown, where: string, max: number): string {
+  const s = string(value, where, 0, max)
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) > 0xff) throw new Invalid(`${where} must be a byte string (char codes 0..255)`)
+  }
+  return s
+}
+
+function filePath(value: unknown, where: string): string {
+  const p = string(value, where, 1, limits.pathMaxLength)
+  if (controlChars.test(p)) throw new Invalid(`${where} must not contain control characters`)
+  return p
+}
+
+function bootSource(value: unknown): BootSource {
+  const o = object(value, 'config.boot', ['kind', 'guest', 'kernelPath', 'initrdPath', 'cmdline'])
+  if (o.kind === 'bundled') {
+    object(value, 'config.boot', ['kind', 'guest'])
+    const guest = string(o.guest, 'config.boot.guest', 1, 64)
+    if (!/^[a-z0-9][a-z0-9._-]*$/.test(guest) || guest.includes('..')) {
+      throw new Invalid('config.boot.guest must be a bundled guest name like "hello"')
+    }
+    return { kind: 'bundled', guest }
+  }
+  if (o.kind === 'kernel') {
+    const boot: BootSource = { kind: 'kernel', kernelPath: filePath(o.kernelPath, 'config.boot.kernelPath') }
+    if (o.initrdPath !== undefined) boot.initrdPath = filePath(o.initrdPath, 'config.boot.initrdPath')
+    if (o.cmdline !== undefined) {
+      const cmdline = string(o.cmdline, 'config.boot.cmdline', 0, limits.cmdlineMaxLength)
+      if (controlChars.test(cmdline)) throw new Invalid('config.boot.cmdline must not contain control characters')
+      boot.cmdline = cmdline
+    }
+    return boot
+  }
+  throw new Invalid('config.boot.kind must be "bundled" or "kernel"')
+}
+
+export function validateVmConfig(value: unknown): VmConfig {
+  const o = object(value, 'config', ['name', 'memoryMiB', 'cpus', 'boot', 'clock'])
+  const name = string(o.name, 'config.name', 1, limits.nameMaxLength)
+  if (controlChars.test(name)) throw new Invalid('config.name must not contain control characters')
+  if (name.trim() !== name || name.trim().length === 0) {
+    throw new Invalid('config.name must not start or end with spaces')
+  }
+  const memoryMiB = integer(o.memoryMiB, 'config.memoryMiB', limits.memoryMiBMin, limits.memoryMiBMax)
+  const cpus = integer(o.cpus, 'config.cpus', limits.cpusMin, limits.cpusMax)
+  const boot = bootSource(o.boot)
+  if (typeof o.clock !== 'string' || !(ClockKinds as readonly string[]).includes(o.clock)) {
+    throw new Invalid('config.clock must be "virtual" or "host"')
+  }
+  return { name, memoryMiB, cpus, boot, clock: o.clock as VmConfig['clock'] }
+}
+
+type Validators = { [C in Channel]: (args: unknown) => CommandArgs<C> }
+
+const empty = (args: unknown): Record<string, never> => {
+  // `undefined` is allowed for argument-less commands: callers often send nothing.
+  if (args === undefined) return {}
+  object(args, 'arguments', [])
+  return {}
+}
+
+const byId = (args: unknown): { id: string } => {
+  const o = object(args, 'arguments', ['id'])
+  return { id: vmId(o.id) }
+}
+
+const validators: Validators = {
+  'host:info': empty,
+  'vm:list': empty,
+  'vm:get': byId,
+  'vm:create': (args) => ({ config: validateVmConfig(object(args, 'arguments', ['config']).config) }),
+  'vm:start': byId,
+  'vm:turnOff': byId,
+  'vm:delete': byId,
+  'console:input': (args) => {
+    const o = object(args, 'arguments', ['id', 'port', 'data'])
+    return { id: vmId(o.id), port: port(o.port), data: byteString(o.data, 'data', limits.consoleInputMaxBytes) }
+  },
+  'console:history': (args) => {
+    const o = object(args, 'arguments', ['id', 'port'])
+    return { id: vmId(o.id), port: port(o.port) }
+  },
+}
+
+/** Validates a command's channel and arguments; never throws. */
+export function validateArgs<C extends Channel>(channel: C, args: unknown): Result<CommandArgs<C>>
+export function validateArgs(channel: unknown, args: unknown): Result<unknown>
+export function validateArgs(channel: unknown, args: unknown): Result<unknown> {
+  if (!isChannel(channel)) {
+    return fail(ErrorCode.UNKNOWN_CHANNEL, `Unknown command "${String(channel).slice(0, 64)}"`)
+  }
+  try {
+    return ok(validators[channel](args))
+  } catch (e) {
+    if (e instanceof Invalid) return fail(ErrorCode.INVALID_ARGUMENT, `${channel}: ${e.message}`)
+    return fail(ErrorCode.INVALID_ARGUMENT, `${channel}: arguments could not be read`)
+  }
+}

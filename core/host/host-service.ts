@@ -1,0 +1,328 @@
+/**
+ * HostService: the one implementation of the HV Manager contract (contract/channels.ts).
+ * It owns the VM inventory (inventory.ts), each VM's lifecycle (Off → Starting → Running →
+ * Stopping → Off, refusing illegal transitions), its machine runner (a worker thread in the
+ * app, in-process in unit tests), console scrollback and the fan-out of events to every
+ * subscriber (Electron windows, WebSocket clients). `invoke` validates untrusted input and
+ * never throws: every failure is a `{ code, message }` error in the returned Result.
+ */
+import { randomUUID } from 'node:crypto'
+import {
+  ErrorCode,
+  HvError,
+  bytesToByteString,
+  byteStringToBytes,
+  fail,
+  ok,
+  validateArgs,
+  type Channel,
+  type CommandArgs,
+  type CommandResult,
+  type HostEvent,
+  type Result,
+  type VmState,
+  type VmStopInfo,
+  type VmSummary,
+} from '../../contract'
+import type { MachineStop } from '../vmm/machine-api'
+import { listBundledGuests, resolveMachineConfig } from './boot-source'
+import { ConsoleLog } from './console-log'
+import { Inventory, type VmRecord } from './inventory'
+import type { RunnerFactory, VmRunner } from './vm-runner'
+
+export interface HostServiceOptions {
+  dataDir: string
+  guestsDir: string
+  runner: RunnerFactory
+  version?: string
+  now?: () => number
+}
+
+export type HostListener = (event: HostEvent) => void
+
+const PORTS = 2
+
+interface LiveVm {
+  state: VmState
+  startedAt: number | null
+  runner: VmRunner | null
+  lastStop: VmStopInfo | null
+  consoles: ConsoleLog[]
+  pending: string[]
+  flushScheduled: boolean
+}
+
+type Handlers = { [C in Channel]: (args: CommandArgs<C>) => Promise<CommandResult<C>> }
+
+export class HostService {
+  private readonly live = new Map<string, LiveVm>()
+  private readonly listeners = new Set<HostListener>()
+  private readonly now: () => number
+  private closed = false
+
+  private constructor(
+    private readonly inventory: Inventory,
+    private readonly options: HostServiceOptions,
+  ) {
+    this.now = options.now ?? Date.now
+  }
+
+  static async open(options: HostServiceOptions): Promise<HostService> {
+    return new HostService(await Inventory.open(options.dataDir), options)
+  }
+
+  get problems(): readonly string[] {
+    return this.inventory.problems
+  }
+
+  /** Runs a command from an untrusted caller: validates, dispatches, never throws. */
+  async invoke(channel: unknown, args: unknown): Promise<Result<unknown>> {
+    const valid = validateArgs(channel, args)
+    if (!valid.ok) return valid
+    try {
+      return ok(await this.call(channel as Channel, valid.value as never))
+    } catch (e) {
+      if (e instanceof HvError) return fail(e.code, e.message)
+      return fail(ErrorCode.INTERNAL, `Internal error in ${String(channel)}: ${(e as Error)?.message ?? String(e)}`)
+    }
+  }
+
+  /** Typed entry for trusted callers with already-valid arguments; throws HvError. */
+  call<C extends Channel>(channel: C, args: CommandArgs<C>): Promise<CommandResult<C>> {
+    if (this.closed) return Promise.reject(new HvError(ErrorCode.TRANSPORT, 'The host is shutting down'))
+    return (this.handlers[channel] as (a: CommandArgs<C>) => Promise<CommandResult<C>>)(args)
+  }
+
+  subscribe(listener: HostListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Turns off every running VM (host shutdown). */
+  async close(): Promise<void> {
+    if (this.closed) return
+    const running = [...this.live.values()].filter((vm) => vm.runner)
+    await Promise.all(running.map((vm) => vm.runner?.turnOff().catch(() => undefined)))
+    this.closed = true
+    this.listeners.clear()
+  }
+
+  private readonly handlers: Handlers = {
+    'host:info': async () => ({
+      version: this.options.version ?? '0.0.0',
+      platform: `${process.platform}-${process.arch}`,
+      guests: await listBundledGuests(this.options.guestsDir),
+      problems: [...this.inventory.problems],
+    }),
+    'vm:list': async () => this.inventory.list().map((r) => this.summary(r)),
+    'vm:get': async ({ id }) => this.summary(this.record(id)),
+    'vm:create': async ({ config }) => {
+      const record: VmRecord = { id: randomUUID(), createdAt: this.now(), config }
+      try {
+        await this.inventory.add(record)
+      } catch (e) {
+        throw new HvError(ErrorCode.STORAGE, `The VM could not be saved: ${(e as Error).message}`)
+      }
+      return this.changed(record.id)
+    },
+    'vm:start': async ({ id }) => this.start(id),
+    'vm:turnOff': async ({ id }) => this.turnOff(id),
+    'vm:delete': async ({ id }) => {
+      const record = this.record(id)
+      const vm = this.liveVm(id)
+      if (vm.state !== 'Off') {
+        throw new HvError(ErrorCode.INVALID_STATE, `"${record.config.name}" is ${vm.state}; turn it off before deleting it`)
+      }
+      try {
+        await this.inventory.remove(id)
+      } catch (e) {
+        throw new HvError(ErrorCode.STORAGE, `The VM could not be deleted: ${(e as Error).message}`)
+      }
+      this.live.delete(id)
+      this.emit({ channel: 'vm:changed', payload: { id, vm: null } })
+      return { id }
+    },
+    'console:input': async ({ id, port, data }) => {
+      const record = this.record(id)
+      const vm = this.liveVm(id)
+      if (vm.state !== 'Running' || !vm.runner) {
+        throw new HvError(ErrorCode.INVALID_STATE, `"${record.config.name}" is ${vm.state}; start it to type into its console`)
+      }
+      vm.runner.sendSerial(port, byteStringToBytes(data))
+      return { accepted: data.length }
+    },
+    'console:history': async ({ id, port }) => {
+      this.record(id)
+      const vm = this.liveVm(id)
+      this.flush(id, vm)
+      return { id, port, ...vm.consoles[port]!.snapshot() }
+    },
+  }
+
+  private record(id: string): VmRecord {
+    const r = this.inventory.get(id)
+    if (!r) throw new HvError(ErrorCode.VM_NOT_FOUND, `No virtual machine has the id "${id}" (it may have been deleted)`)
+    return r
+  }
+
+  private liveVm(id: string): LiveVm {
+    let vm = this.live.get(id)
+    if (!vm) {
+      vm = {
+        state: 'Off',
+        startedAt: null,
+        runner: null,
+        lastStop: null,
+        consoles: Array.from({ length: PORTS }, () => new ConsoleLog()),
+        pending: Array.from({ length: PORTS }, () => ''),
+        flushScheduled: false,
+      }
+      this.live.set(id, vm)
+    }
+    return vm
+  }
+
+  private async start(id: string): Promise<VmSummary> {
+    const record = this.record(id)
+    const vm = this.liveVm(id)
+    if (vm.state !== 'Off') {
+      throw new HvError(ErrorCode.INVALID_STATE, `"${record.config.name}" is already ${vm.state}; only a VM that is Off can be started`)
+    }
+    vm.state = 'Starting'
+    vm.lastStop = null
+    this.changed(id)
+    let runner: VmRunner
+    try {
+      const machineConfig = await resolveMachineConfig(record.config, this.options.guestsDir)
+      runner = this.options.runner(machineConfig, {
+        serial: (port, data) => this.onSerial(id, port, data),
+        stopped: (stop) => this.onStopped(id, runner, stop),
+      })
+      vm.runner = runner
+      await runner.start()
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e)
+      if (stateOf(vm) !== 'Off') this.setOff(id, vm, { kind: 'error', message, at: this.now() })
+      if (e instanceof HvError) throw e
+      throw new HvError(ErrorCode.MACHINE, `"${record.config.name}" could not start: ${message}`)
+    }
+    if (stateOf(vm) !== 'Starting') {
+      // It stopped (guest power-off, error, turn off) before start() resolved.
+      return this.summary(record)
+    }
+    vm.state = 'Running'
+    vm.startedAt = this.now()
+    return this.changed(id)
+  }
+
+  private async turnOff(id: string): Promise<VmSummary> {
+    const record = this.record(id)
+    const vm = this.liveVm(id)
+    if (vm.state === 'Off' || vm.state === 'Stopping') {
+      throw new HvError(ErrorCode.INVALID_STATE, `"${record.config.name}" is ${vm.state}; only a running VM can be turned off`)
+    }
+    const runner = vm.runner
+    vm.state = 'Stopping'
+    this.changed(id)
+    try {
+      await runner?.turnOff()
+    } catch {
+      // The runner failed to stop cleanly; the VM is still considered off (worker terminated).
+    }
+    if (stateOf(vm) !== 'Off') this.setOff(id, vm, { kind: 'turned-off', message: 'Turned off', at: this.now() })
+    return this.summary(record)
+  }
+
+  private onStopped(id: string, runner: VmRunner, stop: MachineStop): void {
+    const vm = this.live.get(id)
+    // A late event from a previous run must not stop the current one.
+    if (!vm || vm.runner !== runner) return
+    this.setOff(id, vm, { ...stop, at: this.now() })
+  }
+
+  private setOff(id: string, vm: LiveVm, stop: VmStopInfo): void {
+    this.flush(id, vm)
+    vm.state = 'Off'
+    vm.startedAt = null
+    vm.runner = null
+    vm.lastStop = stop
+    this.changed(id)
+  }
+
+  private onSerial(id: string, port: number, data: Uint8Array): void {
+    const vm = this.live.get(id)
+    if (!vm || port < 0 || port >= PORTS || data.length === 0) return
+    vm.pending[port] += bytesToByteString(data)
+    // Coalesce a burst of tiny writes (one byte per OUT) into one event per turn of the loop.
+    if (!vm.flushScheduled) {
+      vm.flushScheduled = true
+      setImmediate(() => this.flush(id, vm))
+    }
+  }
+
+  private flush(id: string, vm: LiveVm): void {
+    vm.flushScheduled = false
+    for (let port = 0; port < PORTS; port++) {
+      const data = vm.pending[port]!
+      if (!data) continue
+      vm.pending[port] = ''
+      const offset = vm.consoles[port]!.append(data)
+      this.emit({ channel: 'console:output', payload: { id, port, offset, data } })
+    }
+  }
+
+  private changed(id: string): VmSummary {
+    const vm = this.summary(this.record(id))
+    this.emit({ channel: 'vm:changed', payload: { id, vm } })
+    return vm
+  }
+
+  private emit(event: HostEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event)
+      } catch {
+        // One broken subscriber (e.g. a closed socket) must not stop the others.
+      }
+    }
+  }
+
+  private summary(record: VmRecord): VmSummary {
+    const vm = this.liveVm(record.id)
+    const running = vm.state !== 'Off' && vm.state !== 'Saved'
+    return {
+      id: record.id,
+      config: record.config,
+      state: vm.state,
+      createdAt: record.createdAt,
+      startedAt: vm.startedAt,
+      cpuUsagePercent: null,
+      assignedMemoryMiB: running ? record.config.memoryMiB : 0,
+      status: statusText(vm.state, vm.lastStop),
+      lastStop: vm.lastStop,
+    }
+  }
+}
+
+/** Reads the state afresh: it may have changed while the caller awaited. */
+function stateOf(vm: LiveVm): VmState {
+  return vm.state
+}
+
+function statusText(state: VmState, lastStop: VmStopInfo | null): string {
+  if (state === 'Running') return 'Operating normally'
+  if (state !== 'Off') return `${state}…`
+  if (!lastStop) return ''
+  switch (lastStop.kind) {
+    case 'error':
+      return `Stopped with an error: ${lastStop.message}`
+    case 'triple-fault':
+      return `Stopped: the guest triple-faulted`
+    case 'debug-exit':
+      return `Guest exited with code ${lastStop.exitCode ?? '?'}`
+    case 'poweroff':
+      return 'Guest powered off'
+    case 'turned-off':
+      return 'Turned off'
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The VM inventory on disk: one JSON file per VM (`vms/<id>.json`) plus an index
+ * (`index.json`) that keeps the list order. Every write is atomic (see atomic-file.ts), the
+ * VM file is written before the index on create and the index before the file on delete, so
+ * a crash never leaves an acknowledged VM unreachable. Corrupt files are reported as
+ * problems and skipped, never fatal, and never overwritten (the user may want to repair them).
+ */
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { validateVmConfig, type VmConfig } from '../../contract'
+import { writeFileAtomic } from './atomic-file'
+
+export interface VmRecord {
+  id: string
+  createdAt: number
+  config: VmConfig
+}
+
+const FORMAT_VERSION = 1
+const idPattern = /^[A-Za-z0-9-]{1,64}$/
+
+export class Inventory {
+  private readonly records = new Map<string, VmRecord>()
+  private order: string[] = []
+  /** Human-readable problems found while loading (corrupt or missing files). */
+  readonly problems: string[] = []
+
+  private constructor(readonly dataDir: string) {}
+
+  static async open(dataDir: string): Promise<Inventory> {
+    const inv = new Inventory(dataDir)
+    await mkdir(inv.vmsDir, { recursive: true })
+    await inv.load()
+    return inv
+  }
+
+  private get vmsDir(): string {
+    return join(this.dataDir, 'vms')
+  }
+
+  private get indexPath(): string {
+    return join(this.dataDir, 'index.json')
+  }
+
+  private vmPath(id: string): string {
+    return join(this.vmsDir, `${id}.json`)
+  }
+
+  list(): VmRecord[] {
+    return this.order.map((id) => this.records.get(id)).filter((r): r is VmRecord => r !== undefined)
+  }
+
+  get(id: string): VmRecord | undefined {
+    return this.records.get(id)
+  }
+
+  async add(record: VmRecord): Promise<void> {
+    await writeFileAtomic(this.vmPath(record.id), serializeRecord(record))
+    this.records.set(record.id, record)
+    this.order.push(record.id)
+    try {
+      await this.writeIndex()
+    } catch (e) {
+      // Roll back in memory; the orphan file is adopted on next load, which is harmless.
+      this.records.delete(record.id)
+      this.order = this.order.filter((x) => x !== record.id)
+      throw e
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    const previous = this.order
+    this.order = this.order.filter((x) => x !== id)
+    try {
+      await this.writeIndex()
+    } catch (e) {
+      this.order = previous
+      throw e
+    }
+    this.records.delete(id)
+    await rm(this.vmPath(id), { force: true })
+  }
+
+  private async writeIndex(): Promise<void> {
+    await writeFileAtomic(this.indexPath, JSON.stringify({ version: FORMAT_VERSION, vms: this.order }, null, 2) + '\n')
+  }
+
+  private async load(): Promise<void> {
+    const indexed = await this.readIndex()
+    const files = (await readdir(this.vmsDir)).filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+    const onDisk = new Set(files.map((f) => f.slice(0, -'.json'.length)))
+    for (const id of indexed) {
+      if (!onDisk.has(id)) this.problems.push(`VM ${id} is listed in index.json but vms/${id}.json is missing`)
+    }
+    // Index order first, then files the index does not know (written before a crash).
+    const ids = [...indexed.filter((id) => onDisk.has(id)), ...[...onDisk].filter((id) => !indexed.includes(id)).sort()]
+    for (const id of ids) {
+      const record = await this.readRecord(id)
+      if (record) {
+        this.records.set(id, record)
+        this.order.push(id)
+      }
+    }
+  }
+
+  private async readIndex(): Promise<string[]> {
+    let text: string
+    try {
+      text = await readFile(this.indexPath, 'utf8')
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return []
+      this.problems.push(`index.json could not be read: ${(e as Error).message}`)
+      return []
+    }
+    try {
+      const v = JSON.parse(text) as { version?: unknown; vms?: unknown }
+      if (v.version !== FORMAT_VERSION || !Array.isArray(v.vms) || !v.vms.every((x) => typeof x === 'string' && idPattern.test(x))) {
+        throw new Error('unexpected structure')
+      }
+      return [...new Set(v.vms as string[])]
+    } catch (e) {
+      this.problems.push(`index.json is corrupt (${(e as Error).message}); the VM list was rebuilt from vms/`)
+      return []
+    }
+  }
+
+  private async readRecord(id: string): Promise<VmRecord | null> {
+    const file = `vms/${id}.json`
+    if (!idPattern.test(id)) {
+      this.problems.push(`${file} has an invalid name and was ignored`)
+      return null
+    }
+    try {
+      const v = JSON.parse(await readFile(this.vmPath(id), 'utf8')) as Record<string, unknown>
+      if (v.version !== FORMAT_VERSION) throw new Error(`unsupported version ${String(v.version)}`)
+      if (v.id !== id) throw new Error('id does not match the file name')
+      if (typeof v.createdAt !== 'number' || !Number.isFinite(v.createdAt)) throw new Error('createdAt is missing')
+      return { id, createdAt: v.createdAt, config: validateVmConfig(v.config) }
+    } catch (e) {
+      this.problems.push(`${file} is corrupt and was skipped: ${(e as Error).message}`)
+      return null
+    }
+  }
+}
+
+function serializeRecord(r: VmRecord): string {
+  return JSON.stringify({ version: FORMAT_VERSION, id: r.id, createdAt: r.createdAt, config: r.config }, null, 2) + '\n'
+}

@@ -1,0 +1,286 @@
+/**
+ * The one Hypervisor instance that hosts every partition (TLFS 2.0 as a library). The root
+ * partition is the host application: it runs no x86 code and calls hypercalls through the
+ * wrapper interface (`hv.wrapper()`); child partitions call the same table-driven handlers
+ * through VMCALL (native-abi.ts) while `runVp` runs them. This class owns the partition
+ * registry, pool costs, the synthetic MSR table, CPUID and the object lifecycles that the
+ * handlers trigger.
+ */
+import { GuestMemory } from '../memory/guest-memory'
+import type { X64Cpu } from '../x64/api'
+import { unmapAll } from './calls/gpa-calls'
+import { registerCoreMsrs } from './core-msrs'
+import { partitionCpuid, type HvCpuidFeatures, type HvVersionInfo, type NativeCpuid } from './cpuid-leaves'
+import { ChildGpaSpace, RootGpaSpace } from './gpa-space'
+import { HV_STATUS_SUCCESS, type HvStatus } from './hv-status'
+import { checkControl, invokeHandler, needsContinuation } from './hypercall-dispatch'
+import type { HypercallFrame } from './hypercall-frame'
+import type { HypercallControl } from './hypercall-input'
+import { writeGuestOsId } from './hypercall-page'
+import { Partition, HvPartitionState } from './partition'
+import { HvPartitionProperty as P, HvProcessorVendor } from './partition-properties'
+import { HV_PRIVILEGE_ALL_DEFINED, HV_PRIVILEGE_CHILD_DEFAULT } from './privileges'
+import { SyntheticMsrTable } from './synthetic-msrs'
+import { VirtualProcessor } from './virtual-processor'
+import { HvWrapper } from './wrapper'
+
+/** Pool pages drawn per operation (DECISION 7.1). */
+export interface PoolCosts {
+  createPartition: number
+  initializePartition: number
+  createVp: number
+  cpuidIntercept: number
+}
+
+export interface HypervisorOptions {
+  /** Builds the "silicon" of a new VP over the partition's memory (createX64Cpu from core/x64). */
+  createCpu: (memory: GuestMemory, vpIndex: number) => X64Cpu
+  /** Native CPUID leaves (nativeCpuid of core/x64/cpuid-model); zeros if absent. */
+  nativeCpuid?: NativeCpuid
+  /** Size of the root's SPA/GPA space in pages (default 2^22 = 16 GiB). */
+  rootPageCount?: number
+  maxPartitionDepth?: number
+  maxVpsPerPartition?: number
+  logicalProcessorCount?: number
+  /** GPA space of a child initialized without attached memory (default 1 MiB). */
+  defaultGpaSpaceBytes?: number
+  processorVendor?: number
+  /** Root values of the processor feature properties (5.6). */
+  processorFeatures?: bigint
+  processorXsaveFeatures?: bigint
+  processorClFlushSize?: bigint
+  version?: Partial<HvVersionInfo>
+  features?: Partial<HvCpuidFeatures>
+  costs?: Partial<PoolCosts>
+  /** Global reference time in 100 ns units (default: wall clock since construction). */
+  referenceTime?: () => number
+  /** Test knob (4.6): HvFinalizePartition passes through Finalizing with one continuation. */
+  finalizeContinues?: boolean
+  /** Test knob (4.6): most reps per invocation for native rep calls. */
+  maxRepsPerInvocation?: number
+}
+
+export interface HypervisorConfig {
+  readonly maxPartitionDepth: number
+  readonly maxVpsPerPartition: number
+  readonly logicalProcessorCount: number
+  readonly defaultGpaSpaceBytes: number
+  readonly processorVendor: number
+  readonly costs: PoolCosts
+  readonly version: HvVersionInfo
+  readonly features: HvCpuidFeatures
+  finalizeContinues: boolean
+  maxRepsPerInvocation: number
+}
+
+const ROOT_ID = 1n
+
+export class Hypervisor {
+  readonly config: HypervisorConfig
+  readonly partitions = new Map<bigint, Partition>()
+  readonly root: Partition
+  readonly msrs = new SyntheticMsrTable()
+  parkedLogicalProcessors = 0n
+  private nextId = ROOT_ID + 1n
+  private readonly attached = new Map<bigint, GuestMemory>()
+  private readonly createCpu: HypervisorOptions['createCpu']
+  private readonly native: NativeCpuid
+  private readonly rootProps: { features: bigint; xsave: bigint; clflush: bigint }
+  readonly referenceTime: () => number
+  // Scratch blocks for wrapper and native calls (64 KiB holds the largest 4095-rep list).
+  private readonly scratchIn = new DataView(new ArrayBuffer(0x10000))
+  private readonly scratchOut = new DataView(new ArrayBuffer(0x10000))
+  private readonly ctl: HypercallControl = { code: 0, fast: false, repCount: 0, repStart: 0, reservedBitsSet: false }
+  private readonly frame: HypercallFrame
+
+  constructor(opts: HypervisorOptions) {
+    this.createCpu = opts.createCpu
+    this.native = opts.nativeCpuid ?? ((_l, _s, out) => out.fill(0))
+    const start = Date.now()
+    this.referenceTime = opts.referenceTime ?? (() => (Date.now() - start) * 10000)
+    const maxVps = opts.maxVpsPerPartition ?? 64
+    const lps = opts.logicalProcessorCount ?? 1
+    this.config = {
+      maxPartitionDepth: opts.maxPartitionDepth ?? 2,
+      maxVpsPerPartition: maxVps,
+      logicalProcessorCount: lps,
+      defaultGpaSpaceBytes: opts.defaultGpaSpaceBytes ?? 0x100000,
+      processorVendor: opts.processorVendor ?? HvProcessorVendor.HvProcessorVendorIntel,
+      costs: { createPartition: 1, initializePartition: 4, createVp: 1, cpuidIntercept: 1, ...opts.costs },
+      version: { build: 6002, major: 6, minor: 0, servicePack: 2, serviceBranch: 0, serviceNumber: 0, ...opts.version },
+      features: {
+        maxPowerState: 0, miscFeatures: 0, recommendations: 0, spinlockRetries: 0xffffffff,
+        maxVps, maxLps: lps, hardwareFeatures: 0, ...opts.features,
+      },
+      finalizeContinues: opts.finalizeContinues ?? false,
+      maxRepsPerInvocation: opts.maxRepsPerInvocation ?? Infinity,
+    }
+    this.rootProps = {
+      features: opts.processorFeatures ?? 0x0103n,
+      xsave: opts.processorXsaveFeatures ?? 0n,
+      clflush: opts.processorClFlushSize ?? 8n,
+    }
+    registerCoreMsrs(this.msrs)
+    this.root = new Partition(ROOT_ID, null, 0n, HV_PRIVILEGE_ALL_DEFINED, new RootGpaSpace(opts.rootPageCount ?? 1 << 22))
+    this.root.state = HvPartitionState.Active
+    this.partitions.set(ROOT_ID, this.root)
+    this.frame = {
+      hv: this, caller: this.root, callerVp: null, input: this.scratchIn, output: this.scratchOut, fast: false,
+      repStart: 0, repCount: 0, repLimit: 0, repsCompleted: 0, continueCall: false,
+    }
+  }
+
+  /** The wrapper interface as seen by `partition` (the root unless given). */
+  wrapper(partition: Partition = this.root): HvWrapper {
+    return new HvWrapper(this, partition)
+  }
+
+  /**
+   * Host extension (not a hypercall): the RAM a child will get as its GPA space when it is
+   * initialized. Must be called while the child is Uninitialized.
+   */
+  attachGuestMemory(partitionId: bigint, memory: GuestMemory): boolean {
+    const p = this.partitions.get(partitionId)
+    if (!p || p.isRoot || p.state !== HvPartitionState.Uninitialized) return false
+    this.attached.set(partitionId, memory)
+    return true
+  }
+
+  partition(id: bigint): Partition | undefined {
+    return this.partitions.get(id)
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  /**
+   * Dispatch a hypercall from `caller` whose input block is already in `input()` (wrapper path:
+   * no GPAs). Continuations are followed to the end. Output is read from `output()`.
+   */
+  callFromHost(caller: Partition, code: number, opts: { fast?: boolean; repCount?: number; repStart?: number }): { status: HvStatus; repsCompleted: number } {
+    const ctl = this.ctl
+    ctl.code = code
+    ctl.fast = opts.fast ?? false
+    ctl.repCount = opts.repCount ?? 0
+    ctl.repStart = opts.repStart ?? 0
+    ctl.reservedBitsSet = ctl.repCount > 0xfff || ctl.repStart > 0xfff
+    const def = checkControl(ctl)
+    if (typeof def === 'number') return { status: def, repsCompleted: 0 }
+    const f = this.beginFrame(caller, null, ctl)
+    for (;;) {
+      const status = invokeHandler(def, f, Infinity)
+      if (!needsContinuation(def, f, status)) return { status, repsCompleted: f.repsCompleted }
+      f.repStart = f.repsCompleted
+    }
+  }
+
+  /** Prepare the shared frame for a call (used by the native ABI too). */
+  beginFrame(caller: Partition, vp: VirtualProcessor | null, ctl: HypercallControl): HypercallFrame {
+    const f = this.frame
+    f.caller = caller
+    f.callerVp = vp
+    f.fast = ctl.fast
+    f.repStart = ctl.repStart
+    f.repCount = ctl.repCount
+    return f
+  }
+
+  input(): DataView {
+    return this.scratchIn
+  }
+  output(): DataView {
+    return this.scratchOut
+  }
+
+  // ---------------------------------------------------------------- lifecycle used by handlers
+
+  newChildPartition(parent: Partition, flags: bigint): Partition {
+    const id = this.nextId++
+    const child = new Partition(id, parent, flags, HV_PRIVILEGE_CHILD_DEFAULT, null)
+    child.maxRepsPerInvocation = this.config.maxRepsPerInvocation
+    const rootFeatures = this.readProperty(parent, P.HvPartitionPropertyProcessorFeatures)
+    child.properties.set(P.HvPartitionPropertyProcessorFeatures, rootFeatures)
+    child.properties.set(P.HvPartitionPropertyProcessorXsaveFeatures, this.readProperty(parent, P.HvPartitionPropertyProcessorXsaveFeatures))
+    child.properties.set(P.HvPartitionPropertyProcessorCLFlushSize, this.readProperty(parent, P.HvPartitionPropertyProcessorCLFlushSize))
+    parent.children.push(child)
+    this.partitions.set(id, child)
+    return child
+  }
+
+  activatePartition(p: Partition): void {
+    const memory = this.attached.get(p.id) ?? new GuestMemory(this.config.defaultGpaSpaceBytes, 0)
+    this.attached.delete(p.id)
+    p.space = new ChildGpaSpace(memory)
+    p.state = HvPartitionState.Active
+  }
+
+  finalizePartition(p: Partition): void {
+    for (const vp of p.liveVps()) this.deleteVpObject(vp)
+    p.intercepts.clear()
+    writeGuestOsId(p, 0n) // removes the hypercall overlay
+    p.hypercallMsr = 0n
+    unmapAll(p)
+    for (const feature of p.features.values()) feature.onFinalize?.()
+    p.pagesInUse = 0 // 5.8.3: every structure's memory returns to the pool
+    p.state = HvPartitionState.Finalized
+  }
+
+  deletePartition(p: Partition): void {
+    const parent = p.parent!
+    parent.release(this.config.costs.createPartition)
+    parent.children.splice(parent.children.indexOf(p), 1)
+    this.partitions.delete(p.id)
+  }
+
+  readProperty(p: Partition, code: number): bigint {
+    switch (code) {
+      case P.HvPartitionPropertyPrivilegeFlags: return p.privileges
+      case P.HvPartitionPropertyProcessorVendor: return BigInt(this.config.processorVendor)
+      case P.HvPartitionPropertyProcessorFeatures: if (p.isRoot) return this.rootProps.features; break
+      case P.HvPartitionPropertyProcessorXsaveFeatures: if (p.isRoot) return this.rootProps.xsave; break
+      case P.HvPartitionPropertyProcessorCLFlushSize: if (p.isRoot) return this.rootProps.clflush; break
+    }
+    return p.properties.get(code) ?? 0n
+  }
+
+  createVpObject(p: Partition, index: number): VirtualProcessor {
+    const cpu = this.createCpu(p.memory!, index)
+    const vp = new VirtualProcessor(p, index, cpu)
+    cpu.exceptionBitmap = p.intercepts.exceptionBitmap()
+    // 10.1: only the BSP has IA32_APIC_BASE.BSP set.
+    const apicBase = cpu.readMsr(0x1b)
+    if (apicBase !== undefined) cpu.writeMsr(0x1b, index === 0 ? apicBase | 0x100n : apicBase & ~0x100n)
+    else vp.msrShadow.set(0x1b, 0xfee00800n | (index === 0 ? 0x100n : 0n))
+    while (p.vps.length <= index) p.vps.push(undefined)
+    p.vps[index] = vp
+    for (const feature of p.features.values()) feature.onVpCreated?.(vp)
+    return vp
+  }
+
+  deleteVpObject(vp: VirtualProcessor): void {
+    const p = vp.partition
+    for (const feature of p.features.values()) feature.onVpDeleted?.(vp)
+    p.vps[vp.index] = undefined
+  }
+
+  syncExceptionBitmap(p: Partition): void {
+    const bitmap = p.intercepts.exceptionBitmap()
+    for (const vp of p.liveVps()) vp.cpu.exceptionBitmap = bitmap
+  }
+
+  /** Sum of VP run times, as the one LP's run time (100 ns units). */
+  logicalProcessorRunTime(): number {
+    let t = 0
+    for (const p of this.partitions.values()) for (const vp of p.liveVps()) t += vp.runTime
+    return t
+  }
+
+  /** CPUID as partition `vp.partition` sees it. */
+  cpuid(vp: VirtualProcessor, leaf: number, subleaf: number, out: Uint32Array): void {
+    partitionCpuid(vp.partition, leaf, subleaf, out, this.native, this.config.version, this.config.features)
+  }
+
+  /** Success check helper for host code. */
+  static ok(status: HvStatus): boolean {
+    return status === HV_STATUS_SUCCESS
+  }
+}

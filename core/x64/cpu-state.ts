@@ -1,0 +1,170 @@
+/**
+ * The register file and per-instruction scratch state of one x64 logical processor.
+ *
+ * GPRs are 32-bit halves in an Int32Array (lo at 2*i, hi at 2*i+1) so the hot path never
+ * touches BigInt; RIP and segment bases are doubles (canonical 64-bit addresses fit
+ * exactly). Arithmetic flags are lazy: the last flag-setting operation's kind, size,
+ * operands and result are kept and the flags are computed only when read (see
+ * lazy-flags.ts). Everything else here is plain storage; behaviour lives in the
+ * modules that take a CpuState as their first argument.
+ */
+import type { GuestMemory } from '../memory/guest-memory'
+import { CpuExit } from './api'
+
+export const TLB_BITS = 10
+export const TLB_SIZE = 1 << TLB_BITS
+
+export class CpuState {
+  readonly memory: GuestMemory
+  readonly ram: Uint8Array
+  readonly view: DataView
+  readonly exit = new CpuExit()
+
+  /** GPRs as lo/hi int32 halves. */
+  readonly r = new Int32Array(32)
+  /** Address of the current instruction (double; canonical signed in 64-bit mode). */
+  rip = 0
+  /** Fetch pointer while decoding (offset within CS, like RIP). */
+  ip = 0
+
+  // ---- segments (ES CS SS DS FS GS LDTR TR)
+  readonly segSel = new Int32Array(8)
+  readonly segBase = new Float64Array(8)
+  readonly segLimit = new Float64Array(8)
+  readonly segAttr = new Int32Array(8)
+  cpl = 0
+  /** Mode constant (Mode.*). */
+  mode = 0
+  /** Default operand/address size of the code segment in bytes (2, 4 or 8 for 64-bit). */
+  codeSize = 2
+  /** Stack address size in bytes (SS.B, or 8 in 64-bit mode). */
+  stackSize = 2
+  /** Bit per segment: usable for reads / writes / is expand-down (protected mode checks). */
+  segRdMask = 0xff
+  segWrMask = 0xff
+  segExpDownMask = 0
+
+  // ---- flags
+  /** Non-arithmetic RFLAGS bits (and the arithmetic ones when lfOp is EAGER). */
+  eflags = 2
+  lfOp = 0
+  lfSize = 4
+  lfRes = 0
+  lfResHi = 0
+  lfDst = 0
+  lfDstHi = 0
+  lfSrc = 0
+  lfSrcHi = 0
+  lfAux = 0
+
+  // ---- control state
+  cr0 = 0x60000010
+  cr2 = 0
+  cr3 = 0
+  cr4 = 0
+  cr8 = 0
+  efer = 0
+  xcr0Lo = 1
+  xcr0Hi = 0
+  readonly dr: bigint[] = [0n, 0n, 0n, 0n, 0n, 0n, 0xffff0ff0n, 0x400n]
+  gdtrBase = 0
+  gdtrLimit = 0xffff
+  idtrBase = 0
+  idtrLimit = 0xffff
+
+  // ---- MSR storage
+  star = 0n
+  lstar = 0
+  cstar = 0
+  sfmask = 0
+  kernelGsBase = 0
+  tscAux = 0
+  pat = 0x0007040600070406n
+  sysenterCs = 0
+  sysenterEsp = 0
+  sysenterEip = 0
+  miscEnable = 1n
+  tscOffset = 0
+  readonly msrStore = new Map<number, bigint>()
+
+  // ---- events
+  halted = false
+  /** Instructions left in the STI / MOV SS interrupt shadow (1 = next instruction). */
+  shadow = 0
+  nmiBlocked = false
+  retired = 0
+  interruptWindowRequested = false
+  exceptionBitmap = 0
+  readTsc: () => number
+
+  // ---- x87 / SSE storage (the FXSAVE image fields)
+  readonly fpr = new Float64Array(8)
+  /** Raw 80-bit images for FXSAVE round trip of values not produced by arithmetic. */
+  fpTop = 0
+  fpTag = 0 /* abridged tag: bit i set = physical reg i valid */
+  fpCw = 0x37f
+  fpSw = 0
+  fpOp = 0
+  fpIp = 0
+  fpDp = 0
+  mxcsr = 0x1f80
+  readonly xmm = new Int32Array(64)
+
+  // ---- decoder scratch (valid during one instruction)
+  opSize = 4
+  adSize = 4
+  rex = 0
+  rexW = false
+  rexR = 0
+  rexX = 0
+  rexB = 0
+  segOvr = -1
+  rep = 0
+  lock = false
+  modrm = 0
+  mod = 0
+  reg = 0
+  rm = 0
+  /** Effective address (offset within the segment) of a memory operand, lo/hi. */
+  eaLo = 0
+  eaHi = 0
+  eaSeg = 3
+  /** The memory operand is RIP-relative: eaLo holds the displacement. */
+  ripRel = false
+  /** hi half returned by the 64-bit readers. */
+  h = 0
+
+  // ---- software TLB: tags are linear page numbers (NaN = invalid); values RAM byte offsets
+  readonly tlbReadTagS = new Float64Array(TLB_SIZE).fill(NaN)
+  readonly tlbReadTagU = new Float64Array(TLB_SIZE).fill(NaN)
+  readonly tlbWriteTagS = new Float64Array(TLB_SIZE).fill(NaN)
+  readonly tlbWriteTagU = new Float64Array(TLB_SIZE).fill(NaN)
+  readonly tlbExecTagS = new Float64Array(TLB_SIZE).fill(NaN)
+  readonly tlbExecTagU = new Float64Array(TLB_SIZE).fill(NaN)
+  readonly tlbReadPhys = new Float64Array(TLB_SIZE * 2)
+  readonly tlbWritePhys = new Float64Array(TLB_SIZE * 2)
+  readonly tlbExecPhys = new Float64Array(TLB_SIZE * 2)
+  /** Active (per CPL) tag arrays. */
+  tlbRead: Float64Array
+  tlbWrite: Float64Array
+  tlbUserBank = 0
+  memGeneration = -1
+
+  // ---- code fetch window: ip in [fetchLo, fetchHi) maps to ram[fetchDelta + ip]
+  fetchLo = 0
+  fetchHi = 0
+  fetchDelta = 0
+
+  // ---- pending exit completion
+  exitNextRip = 0
+  ioKind = 0
+
+  constructor(memory: GuestMemory) {
+    this.memory = memory
+    this.ram = memory.ram
+    this.view = memory.view
+    this.tlbRead = this.tlbReadTagS
+    this.tlbWrite = this.tlbWriteTagS
+    this.readTsc = () => this.retired
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Linear-to-physical translation: no paging, 32-bit paging (4 KiB / 4 MiB pages), PAE
+ * (4 KiB / 2 MiB) and 4-level paging (4 KiB / 2 MiB / 1 GiB) with U/S, R/W, CR0.WP, NX,
+ * accessed/dirty updates and #PF error codes (Intel SDM vol. 3, ch. 4.3-4.7).
+ * Page-table reads outside RAM leave `run` with a MemoryAccess exit.
+ */
+import type { CpuState } from './cpu-state'
+import { CR0, CR4, EFER, Vector } from './constants'
+import { fault, EXIT_SIGNAL } from './faults'
+import { ExitReason } from './api'
+import { GpaKind, HV_MAP_GPA_READABLE } from '../memory/guest-memory'
+
+export const Access = { Read: 0, Write: 1, Exec: 2 } as const
+
+const TWO32 = 4294967296
+
+/** Leave run() with a MemoryAccess exit for `gpa`. */
+export function memoryExit(c: CpuState, gpa: number, gva: number, access: number): never {
+  const e = c.exit
+  e.reason = ExitReason.MemoryAccess
+  e.gpa = gpa
+  e.gva = gva
+  e.accessType = access
+  throw EXIT_SIGNAL
+}
+
+function ptAddr(c: CpuState, gpa: number, lin: number): number {
+  if (gpa + 8 > c.memory.size || c.memory.classify(gpa, HV_MAP_GPA_READABLE) !== GpaKind.Ram) memoryExit(c, gpa, lin, Access.Read)
+  return gpa
+}
+
+function pageFault(c: CpuState, lin: number, access: number, user: boolean, present: boolean, rsvd: boolean): never {
+  c.cr2 = lin
+  let err = present ? 1 : 0
+  if (access === Access.Write) err |= 2
+  if (user) err |= 4
+  if (rsvd) err |= 8
+  if (access === Access.Exec && (c.efer & EFER.NXE) !== 0) err |= 0x10
+  return fault(Vector.PF, err, true)
+}
+
+/** Result of the last walk: whether the leaf allows writes/user/exec (for TLB fills). */
+export let walkGlobal = false
+
+/**
+ * Translate `lin` for `access` at user (CPL 3, non-implicit) or supervisor privilege.
+ * Returns the GPA (a double). Raises #PF; sets A/D bits.
+ */
+export function translate(c: CpuState, lin: number, access: number, user: boolean): number {
+  if ((c.cr0 & CR0.PG) === 0) return lin >>> 0
+  const v = c.view
+  const write = access === Access.Write
+  const nxe = (c.efer & EFER.NXE) !== 0
+  let rw = true, us = true, nx = false
+  let base: number, lo: number, hi: number, addr: number
+  if ((c.efer & EFER.LMA) !== 0) {
+    // 4-level: PML4 -> PDPT -> PD -> PT
+    base = Math.floor(c.cr3 / 4096) * 4096 % (TWO32 * 0x100000)
+    const vpn = Math.floor(lin / 4096)
+    let shift = 27
+    for (let level = 4; level >= 1; level--) {
+      const idx = Math.floor(vpn / 2 ** shift) % 512
+      addr = ptAddr(c, base + (idx < 0 ? idx + 512 : idx) * 8, lin)
+      lo = v.getInt32(addr, true); hi = v.getInt32(addr + 4, true)
+      if ((lo & 1) === 0) pageFault(c, lin, access, user, false, false)
+      if (hi < 0 && !nxe) pageFault(c, lin, access, user, true, true)
+      if ((lo & 2) === 0) rw = false
+      if ((lo & 4) === 0) us = false
+      if (hi < 0) nx = true
+      const large = (lo & 0x80) !== 0 && (level === 2 || level === 3)
+      if ((lo & 0x80) !== 0 && level === 4) pageFault(c, lin, access, user, true, true)
+      const frame = (hi & 0xfffff) * TWO32 + (lo >>> 12) * 4096
+      if (level === 1 || large) {
+        check(c, lin, access, user, rw, us, nx)
+        const newLo = lo | 0x20 | (write ? 0x40 : 0)
+        if (newLo !== lo) v.setInt32(addr, newLo, true)
+        walkGlobal = (lo & 0x100) !== 0
+        if (level === 1) return frame + (lin & 0xfff)
+        const pageSize = level === 2 ? 0x200000 : 0x40000000
+        return Math.floor(frame / pageSize) * pageSize + posMod(lin, pageSize)
+      }
+      if ((lo & 0x20) === 0) v.setInt32(addr, lo | 0x20, true)
+      base = frame
+      shift -= 9
+    }
+    return 0
+  }
+  if ((c.cr4 & CR4.PAE) !== 0) {
+    const l = lin >>> 0
+    addr = ptAddr(c, (c.cr3 & 0xffffffe0) + (l >>> 30) * 8 >>> 0, lin)
+    lo = v.getInt32(addr, true); hi = v.getInt32(addr + 4, true)
+    if ((lo & 1) === 0) pageFault(c, lin, access, user, false, false)
+    base = (hi & 0xfffff) * TWO32 + (lo >>> 12) * 4096
+    addr = ptAddr(c, base + ((l >>> 21) & 511) * 8, lin)
+    lo = v.getInt32(addr, true); hi = v.getInt32(addr + 4, true)
+    if ((lo & 1) === 0) pageFault(c, lin, access, user, false, false)
+    if (hi < 0 && !nxe) pageFault(c, lin, access, user, true, true)
+    if ((lo & 2) === 0) rw = false
+    if ((lo & 4) === 0) us = false
+    if (hi < 0) nx = true
+    if ((lo & 0x80) !== 0) {
+      check(c, lin, access, user, rw, us, nx)
+      const newLo = lo | 0x20 | (write ? 0x40 : 0)
+      if (newLo !== lo) v.setInt32(addr, newLo, true)
+      walkGlobal = (lo & 0x100) !== 0
+      return (hi & 0xfffff) * TWO32 + ((lo >>> 21) * 0x200000) + (l & 0x1fffff)
+    }
+    if ((lo & 0x20) === 0) v.setInt32(addr, lo | 0x20, true)
+    base = (hi & 0xfffff) * TWO32 + (lo >>> 12) * 4096
+    addr = ptAddr(c, base + ((l >>> 12) & 511) * 8, lin)
+    lo = v.getInt32(addr, true); hi = v.getInt32(addr + 4, true)
+    if ((lo & 1) === 0) pageFault(c, lin, access, user, false, false)
+    if (hi < 0 && !nxe) pageFault(c, lin, access, user, true, true)
+    if ((lo & 2) === 0) rw = false
+    if ((lo & 4) === 0) us = false
+    if (hi < 0) nx = true
+    check(c, lin, access, user, rw, us, nx)
+    const newLo = lo | 0x20 | (write ? 0x40 : 0)
+    if (newLo !== lo) v.setInt32(addr, newLo, true)
+    walkGlobal = (lo & 0x100) !== 0
+    return (hi & 0xfffff) * TWO32 + (lo >>> 12) * 4096 + (l & 0xfff)
+  }
+  // 32-bit paging
+  const l = lin >>> 0
+  addr = ptAddr(c, ((c.cr3 & 0xfffff000) >>> 0) + (l >>> 22) * 4, lin)
+  lo = v.getInt32(addr, true)
+  if ((lo & 1) === 0) pageFault(c, lin, access, user, false, false)
+  if ((lo & 2) === 0) rw = false
+  if ((lo & 4) === 0) us = false
+  if ((lo & 0x80) !== 0 && (c.cr4 & CR4.PSE) !== 0) {
+    check(c, lin, access, user, rw, us, false)
+    const newLo = lo | 0x20 | (write ? 0x40 : 0)
+    if (newLo !== lo) v.setInt32(addr, newLo, true)
+    walkGlobal = (lo & 0x100) !== 0
+    // PSE-36: bits 13-20 supply physical address bits 32-39
+    return ((lo >>> 13) & 0xff) * TWO32 + (lo >>> 22) * 0x400000 + (l & 0x3fffff)
+  }
+  if ((lo & 0x20) === 0) v.setInt32(addr, lo | 0x20, true)
+  addr = ptAddr(c, (lo >>> 12) * 4096 + ((l >>> 12) & 1023) * 4, lin)
+  lo = v.getInt32(addr, true)
+  if ((lo & 1) === 0) pageFault(c, lin, access, user, false, false)
+  if ((lo & 2) === 0) rw = false
+  if ((lo & 4) === 0) us = false
+  check(c, lin, access, user, rw, us, false)
+  const newLo = lo | 0x20 | (write ? 0x40 : 0)
+  if (newLo !== lo) v.setInt32(addr, newLo, true)
+  walkGlobal = (lo & 0x100) !== 0
+  return (lo >>> 12) * 4096 + (l & 0xfff)
+}
+
+function posMod(a: number, m: number): number {
+  const r = a % m
+  return r < 0 ? r + m : r
+}
+
+function check(c: CpuState, lin: number, access: number, user: boolean, rw: boolean, us: boolean, nx: boolean): void {
+  if (user && !us) pageFault(c, lin, access, user, true, false)
+  if (access === Access.Write && !rw && (user || (c.cr0 & CR0.WP) !== 0)) pageFault(c, lin, access, user, true, false)
+  if (access === Access.Exec && nx && (c.efer & EFER.NXE) !== 0) pageFault(c, lin, access, user, true, false)
+}

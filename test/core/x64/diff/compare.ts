@@ -1,0 +1,136 @@
+/**
+ * Compares one case's native and emulated results: fault vs fault (the signal maps to the
+ * expected vector), GPRs (minus those the form declares undefined), RIP, the defined
+ * RFLAGS bits, XMM/MXCSR and the memory window. Undefined flags come from iced-x86's
+ * per-instruction `rflagsUndefined`, or from the form when it knows the exact defined set
+ * for the given input (shift counts). Mismatches are rendered as a readable diff.
+ */
+import iced from 'iced-x86'
+import { R64, type DiffCase } from './case-builder'
+import { CODE_START, type EmulatorResult } from './emulator-env'
+import { COMPARED_FLAGS, FLAG, WIN_BASE } from './layout'
+import type { NativeResult } from './machine-state'
+
+const decoder = { bitness: 64 }
+
+/** iced RflagsBits → RFLAGS bits. */
+function icedToRflags(bits: number): number {
+  let out = 0
+  if (bits & iced.RflagsBits.OF) out |= FLAG.OF
+  if (bits & iced.RflagsBits.SF) out |= FLAG.SF
+  if (bits & iced.RflagsBits.ZF) out |= FLAG.ZF
+  if (bits & iced.RflagsBits.AF) out |= FLAG.AF
+  if (bits & iced.RflagsBits.CF) out |= FLAG.CF
+  if (bits & iced.RflagsBits.PF) out |= FLAG.PF
+  if (bits & iced.RflagsBits.DF) out |= FLAG.DF
+  return out
+}
+
+export function decodeInfo(code: Uint8Array): { undefinedFlags: number; length: number; text: string } {
+  const d = new iced.Decoder(decoder.bitness, code, iced.DecoderOptions.None)
+  d.ip = BigInt(CODE_START)
+  const instr = d.decode()
+  const fmt = new iced.Formatter(iced.FormatterSyntax.Intel)
+  const out = { undefinedFlags: icedToRflags(instr.rflagsUndefined), length: instr.length, text: fmt.format(instr) }
+  instr.free()
+  fmt.free()
+  d.free()
+  return out
+}
+
+/** Map a native signal to the exception vectors the emulator may report. */
+function expectedVectors(signal: number): number[] {
+  if (signal === 8) return [0] // SIGFPE: #DE
+  if (signal === 11) return [13, 12, 14] // SIGSEGV: #GP, #SS or #PF
+  if (signal === 7) return [17, 13] // SIGBUS: #AC or non-canonical #GP
+  if (signal === 4) return [6] // SIGILL: #UD
+  return []
+}
+
+export interface Mismatch {
+  c: DiffCase
+  lines: string[]
+}
+
+const FLAG_NAMES: [string, number][] = [['CF', FLAG.CF], ['PF', FLAG.PF], ['AF', FLAG.AF], ['ZF', FLAG.ZF], ['SF', FLAG.SF], ['DF', FLAG.DF], ['OF', FLAG.OF]]
+
+function flagText(v: bigint, mask: number): string {
+  return FLAG_NAMES.filter(([, b]) => mask & b).map(([n, b]) => `${n}=${Number(v) & b ? 1 : 0}`).join(' ')
+}
+
+function h(v: bigint): string {
+  return `0x${v.toString(16).padStart(16, '0')}`
+}
+
+export function compareCase(c: DiffCase, native: NativeResult, emu: EmulatorResult): Mismatch | undefined {
+  const lines: string[] = []
+  const info = decodeInfo(native.code)
+  if (emu.hostError) lines.push(`host exception: ${emu.hostError}`)
+  else if (native.status !== 0) {
+    const want = expectedVectors(native.status)
+    if (emu.exitReason !== 10 || !want.includes(emu.vector)) {
+      lines.push(`native faulted (signal ${native.status}, expect vector ${want.join('/')}); emulator status ${describeStatus(emu)}`)
+    } else if (emu.rip !== BigInt(CODE_START)) {
+      lines.push(`fault must leave RIP at the instruction: emulator ${h(emu.rip)}`)
+    }
+  } else if (emu.status !== 0) {
+    lines.push(`native retired; emulator status ${describeStatus(emu)}`)
+  } else if (emu.rip !== BigInt(CODE_START + info.length)) {
+    lines.push(`rip: expected ${h(BigInt(CODE_START + info.length))} emulator ${h(emu.rip)}`)
+  }
+  if (lines.length === 0) {
+    const faulted = native.status !== 0
+    for (let i = 0; i < 16; i++) {
+      if (c.ignoreRegs.includes(i)) continue
+      if (native.regs[i] !== emu.regs[i]) lines.push(`${R64[i]}: native ${h(native.regs[i])} emulator ${h(emu.regs[i])}`)
+    }
+    const defined = faulted ? COMPARED_FLAGS : (c.definedFlags ?? COMPARED_FLAGS & ~info.undefinedFlags) & ~c.undefinedFlags
+    if ((Number(native.rflags) & defined) !== (Number(emu.rflags) & defined)) {
+      lines.push(`flags (${flagText(0n, defined).replace(/=0/g, '')}): native ${flagText(native.rflags, defined)} | emulator ${flagText(emu.rflags, defined)}`)
+    }
+    if (!faulted) {
+      for (let i = 0; i < 32; i += 2) {
+        if (native.xmm[i] !== emu.xmm[i] || native.xmm[i + 1] !== emu.xmm[i + 1]) {
+          lines.push(`xmm${i / 2}: native ${h(native.xmm[i + 1])}_${h(native.xmm[i]).slice(2)} emulator ${h(emu.xmm[i + 1])}_${h(emu.xmm[i]).slice(2)}`)
+        }
+      }
+      if (native.mxcsr !== emu.mxcsr) lines.push(`mxcsr: native 0x${native.mxcsr.toString(16)} emulator 0x${emu.mxcsr.toString(16)}`)
+    }
+    const memDiff = diffBytes(native.mem, emu.mem)
+    if (memDiff) lines.push(memDiff)
+  }
+  if (lines.length === 0) return undefined
+  const inputs = R64.map((name, i) => `${name}=${c.input.regs[i].toString(16)}`)
+  return {
+    c,
+    lines: [
+      `[${c.form}] ${c.asm}   (${Buffer.from(native.code.slice(0, info.length)).toString('hex')}; iced: ${info.text})`,
+      `  in: ${inputs.join(' ')}`,
+      `  in flags: ${flagText(c.input.rflags, COMPARED_FLAGS)}`,
+      ...lines.map((l) => `  ${l}`),
+    ],
+  }
+}
+
+function describeStatus(emu: EmulatorResult): string {
+  if (emu.status === 0) return `retired (rip ${h(emu.rip)})`
+  if (emu.exitReason === 10) return `exception vector ${emu.vector}`
+  return `exit reason ${emu.exitReason}`
+}
+
+function diffBytes(a: Uint8Array, b: Uint8Array): string | undefined {
+  let first = -1
+  let last = -1
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) {
+      if (first < 0) first = i
+      last = i
+    }
+  }
+  if (first < 0) return undefined
+  const lo = first & ~7
+  const hi = Math.min(a.length, Math.max(lo + 8, (last | 7) + 1, lo + 8))
+  const end = Math.min(hi, lo + 32)
+  const hex = (x: Uint8Array): string => Buffer.from(x.slice(lo, end)).toString('hex')
+  return `mem @0x${(WIN_BASE + lo).toString(16)} (${last - first + 1} bytes differ): native ${hex(a)} emulator ${hex(b)}`
+}
