@@ -14,12 +14,16 @@ import { useErrorStore } from './errors'
 export const COM1 = 0
 const KEEP_BYTES = 256 * 1024
 
+/** Receives new bytes; when `reset` is true, `bytes` is the whole stream and replaces what was shown. */
+export type ConsoleSink = (bytes: string, reset: boolean) => void
+
 export interface ConsoleStream {
-  /** Offset just past the last byte received. */
+  /** Offsets in the host's stream of the first byte held and just past the last one. */
+  start: number
   end: number
-  /** The most recent bytes (a byte string), at most KEEP_BYTES. */
+  /** The bytes held (a byte string), at most KEEP_BYTES. */
   data: string
-  sinks: Set<(bytes: string) => void>
+  sinks: Set<ConsoleSink>
 }
 
 export const useConsoleStore = defineStore('consoles', () => {
@@ -30,21 +34,48 @@ export const useConsoleStore = defineStore('consoles', () => {
 
   function stream(id: string): ConsoleStream {
     let s = streams.get(id)
-    if (!s) streams.set(id, (s = { end: 0, data: '', sinks: new Set() }))
+    if (!s) streams.set(id, (s = { start: 0, end: 0, data: '', sinks: new Set() }))
     return s
   }
 
-  /** Merges a chunk at `offset`; returns the bytes that were new. */
-  function merge(id: string, offset: number, data: string): string {
+  function replace(s: ConsoleStream, start: number, data: string): void {
+    const drop = Math.max(0, data.length - KEEP_BYTES)
+    s.data = data.slice(drop)
+    s.start = start + drop
+    s.end = s.start + s.data.length
+    for (const sink of s.sinks) sink(s.data, true)
+  }
+
+  /** Merges the chunk [offset, offset + data.length) of a VM's COM1 stream. */
+  function merge(id: string, offset: number, data: string): void {
     const s = stream(id)
-    const skip = Math.max(0, s.end - offset)
-    if (skip >= data.length) return ''
-    const fresh = data.slice(skip)
-    // offset > end means the host dropped bytes we never saw; we just continue from here.
-    s.end = offset + data.length
-    s.data = (s.data + fresh).slice(-KEEP_BYTES)
-    for (const sink of s.sinks) sink(fresh)
-    return fresh
+    const end = offset + data.length
+    if (data.length === 0) return
+    if (s.data.length === 0 && s.end === s.start) {
+      replace(s, offset, data)
+      return
+    }
+    if (offset < s.start) {
+      // Older bytes than we hold: history answered after live chunks arrived. Rebuild.
+      const tail = end >= s.start ? s.data.slice(Math.min(s.data.length, end - s.start)) : s.data
+      replace(s, offset, data + tail)
+      return
+    }
+    if (end <= s.end) return
+    if (offset > s.end) {
+      // The host's ring dropped bytes we never saw: show what follows the gap.
+      replace(s, offset, data)
+      return
+    }
+    const fresh = data.slice(s.end - offset)
+    s.data += fresh
+    s.end = end
+    if (s.data.length > KEEP_BYTES) {
+      const drop = s.data.length - KEEP_BYTES
+      s.data = s.data.slice(drop)
+      s.start += drop
+    }
+    for (const sink of s.sinks) sink(fresh, false)
   }
 
   function attach(c: HvClient): () => void {
@@ -69,9 +100,9 @@ export const useConsoleStore = defineStore('consoles', () => {
   }
 
   /** Registers a terminal; it first gets what was already received. Returns the unsubscribe. */
-  function addSink(id: string, sink: (bytes: string) => void): () => void {
+  function addSink(id: string, sink: ConsoleSink): () => void {
     const s = stream(id)
-    if (s.data) sink(s.data)
+    if (s.data) sink(s.data, true)
     s.sinks.add(sink)
     return () => s.sinks.delete(sink)
   }

@@ -1,0 +1,3 @@
+/** Public surface of core/whp: the WHv-style API the VMM uses to run a child partition. */
+export * from './whp-api'
+export * from './whp-types'

@@ -1,0 +1,63 @@
+/**
+ * Writes to CR0, CR3, CR4, CR8 and EFER with their consistency checks, long-mode
+ * activation (EFER.LMA = LME && CR0.PG) and the TLB flushes they imply (Intel SDM
+ * vol. 3, ch. 2.5 "Control registers", 9.8.5 "Initializing IA-32e mode",
+ * 4.10.4 "Invalidation of TLBs and paging-structure caches").
+ */
+import type { CpuState } from './cpu-state'
+import { CR0, CR4, EFER, Mode } from './constants'
+import { gp } from './faults'
+import { flushTlb } from './mmu'
+import { updateMode } from './segmentation'
+
+/** CR4 bits this CPU implements (matches cpuid-model.ts). */
+export const CR4_SUPPORTED = CR4.VME | CR4.PVI | CR4.TSD | CR4.DE | CR4.PSE | CR4.PAE | CR4.MCE | CR4.PGE | CR4.PCE |
+  CR4.OSFXSR | CR4.OSXMMEXCPT | CR4.FSGSBASE | CR4.OSXSAVE
+
+/** MOV CR0 (hi: the upper 32 bits must be zero). */
+export function writeCr0(c: CpuState, v: number, hi: number): void {
+  if (hi !== 0) gp(0)
+  v = (v | CR0.ET) >>> 0
+  if ((v & CR0.PG) !== 0 && (v & CR0.PE) === 0) gp(0)
+  if ((v & CR0.NW) !== 0 && (v & CR0.CD) === 0) gp(0)
+  const wasPg = (c.cr0 & CR0.PG) !== 0, pg = (v & CR0.PG) !== 0
+  if (!wasPg && pg && (c.efer & EFER.LME) !== 0) {
+    if ((c.cr4 & CR4.PAE) === 0) gp(0)
+    c.efer |= EFER.LMA
+  }
+  if (wasPg && !pg) {
+    if (c.mode === Mode.Long64) gp(0)
+    c.efer &= ~EFER.LMA
+  }
+  const changed = (c.cr0 ^ v) >>> 0
+  c.cr0 = v
+  if ((changed & (CR0.PG | CR0.WP | CR0.PE)) !== 0) flushTlb(c)
+  updateMode(c)
+}
+
+export function writeCr3(c: CpuState, v: number, hi: number): void {
+  c.cr3 = (hi >>> 0) * 4294967296 + (v >>> 0)
+  flushTlb(c)
+}
+
+export function writeCr4(c: CpuState, v: number, hi: number): void {
+  if (hi !== 0 || (v & ~CR4_SUPPORTED) !== 0) gp(0)
+  if ((c.efer & EFER.LMA) !== 0 && (v & CR4.PAE) === 0) gp(0)
+  const changed = c.cr4 ^ v
+  c.cr4 = v
+  if ((changed & (CR4.PAE | CR4.PSE | CR4.PGE)) !== 0) flushTlb(c)
+}
+
+export function writeCr8(c: CpuState, v: number, hi: number): void {
+  if (hi !== 0 || (v & ~0xf) !== 0) gp(0)
+  c.cr8 = v
+}
+
+/** WRMSR EFER: reserved bits and LME changes under paging #GP; LMA is read-only. */
+export function writeEfer(c: CpuState, v: number, hi: number): void {
+  if (hi !== 0 || (v & ~(EFER.SCE | EFER.LME | EFER.LMA | EFER.NXE)) !== 0) gp(0)
+  if ((c.cr0 & CR0.PG) !== 0 && ((v ^ c.efer) & EFER.LME) !== 0) gp(0)
+  const changed = (c.efer ^ v) & EFER.NXE
+  c.efer = (v & ~EFER.LMA) | (c.efer & EFER.LMA)
+  if (changed) flushTlb(c)
+}

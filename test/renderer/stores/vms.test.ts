@@ -1,0 +1,96 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
+import { ErrorCode, HvError, type VmState, type VmSummary } from '../../../contract'
+import { useVmStore } from '../../../renderer/src/stores/vms'
+import { useErrorStore } from '../../../renderer/src/stores/errors'
+import { fakeClient } from './fake-client'
+
+function vm(id: string, state: VmState = 'Off'): VmSummary {
+  return {
+    id,
+    config: { name: `VM ${id}`, memoryMiB: 64, cpus: 1, boot: { kind: 'bundled', guest: 'hello' }, clock: 'host' },
+    state,
+    createdAt: 1,
+    startedAt: state === 'Running' ? 2 : null,
+    cpuUsagePercent: null,
+    assignedMemoryMiB: state === 'Running' ? 64 : 0,
+    status: '',
+    lastStop: null,
+  }
+}
+
+const info = { version: '1.2.3', platform: 'linux-x64', guests: [{ name: 'hello', description: 'hello.elf' }], problems: ['bad file'] }
+
+beforeEach(() => setActivePinia(createPinia()))
+
+describe('vm store', () => {
+  it('loads the list and host info when the connection opens', async () => {
+    const f = fakeClient({ 'vm:list': () => [vm('a'), vm('b')], 'host:info': () => info })
+    const store = useVmStore()
+    store.attach(f.client)
+    expect(store.loaded).toBe(false)
+    f.connection('connected')
+    await expect.poll(() => store.loaded).toBe(true)
+    expect(store.vms.map((v) => v.id)).toEqual(['a', 'b'])
+    expect(store.selectedId).toBe('a')
+    expect(store.guests).toEqual(info.guests)
+    expect(store.hostProblems).toEqual(['bad file'])
+    expect(store.connection).toBe('connected')
+  })
+
+  it('applies vm:changed events: update, add, and delete moving the selection', async () => {
+    const f = fakeClient({ 'vm:list': () => [vm('a'), vm('b')], 'host:info': () => info })
+    const store = useVmStore()
+    store.attach(f.client)
+    await store.refresh()
+    f.emit('vm:changed', { id: 'a', vm: vm('a', 'Running') })
+    expect(store.vms[0]!.state).toBe('Running')
+    f.emit('vm:changed', { id: 'c', vm: vm('c') })
+    expect(store.vms.map((v) => v.id)).toEqual(['a', 'b', 'c'])
+    f.emit('vm:changed', { id: 'a', vm: null })
+    expect(store.vms.map((v) => v.id)).toEqual(['b', 'c'])
+    expect(store.selectedId).toBe('b')
+  })
+
+  it('enables actions by state, like the host rules', async () => {
+    const f = fakeClient({ 'vm:list': () => [vm('a'), vm('r', 'Running')], 'host:info': () => info })
+    const store = useVmStore()
+    store.attach(f.client)
+    await store.refresh()
+    expect([store.canStart, store.canTurnOff, store.canDelete, store.canConnect]).toEqual([true, false, true, true])
+    store.select('r')
+    expect([store.canStart, store.canTurnOff, store.canDelete, store.canConnect]).toEqual([false, true, false, true])
+    store.select(null)
+    expect([store.canStart, store.canTurnOff, store.canDelete, store.canConnect]).toEqual([false, false, false, false])
+  })
+
+  it('reports a refused command as an error toast with its code, and clears busy', async () => {
+    const f = fakeClient({
+      'vm:list': () => [vm('a')],
+      'host:info': () => info,
+      'vm:start': () => {
+        throw new HvError(ErrorCode.INVALID_STATE, '"VM a" is already Running')
+      },
+    })
+    const store = useVmStore()
+    store.attach(f.client)
+    await store.refresh()
+    await store.start('a')
+    const errors = useErrorStore()
+    expect(errors.toasts).toHaveLength(1)
+    expect(errors.toasts[0]).toMatchObject({ title: 'Starting "VM a" failed', code: 'INVALID_STATE', message: '"VM a" is already Running' })
+    expect(store.busy).toEqual({})
+    expect(f.calls.filter((c) => c.channel === 'vm:start')).toEqual([{ channel: 'vm:start', args: { id: 'a' } }])
+  })
+
+  it('creates a VM and selects it', async () => {
+    const f = fakeClient({ 'vm:create': (args) => ({ ...vm('n'), config: (args as { config: VmSummary['config'] }).config }) })
+    const store = useVmStore()
+    store.attach(f.client)
+    const config = { ...vm('x').config, name: 'Fresh' }
+    const created = await store.create(config)
+    expect(created?.config.name).toBe('Fresh')
+    expect(store.selectedId).toBe('n')
+    expect(store.vms.map((v) => v.config.name)).toEqual(['Fresh'])
+  })
+})
