@@ -119,9 +119,9 @@ describe('HV Manager in Chromium', () => {
   })
 
   it('answers bad requests with typed errors and refuses a wrong token, without crashing the host', async () => {
-    const results = await page.evaluate(async () => {
-      const base = `ws://${location.host}/ws`
-      const token = new URLSearchParams(location.search).get('token') ?? ''
+    const pageUrl = new URL(serve.url)
+    const target = { base: `ws://${pageUrl.host}/ws`, token: pageUrl.searchParams.get('token') ?? '' }
+    const results = await page.evaluate(async ({ base, token }) => {
       const closeCode = await new Promise<number>((resolve) => {
         const ws = new WebSocket(`${base}?token=wrong-token`)
         ws.onclose = (e) => resolve(e.code)
@@ -145,7 +145,7 @@ describe('HV Manager in Chromium', () => {
       await done
       ws.close()
       return { closeCode, replies }
-    })
+    }, target)
     expect(results.closeCode).toBe(4401)
     const byId = new Map((results.replies as { id: number | null; result: { ok: boolean; error?: { code: string } } }[]).map((r) => [r.id, r.result]))
     expect(byId.get(null)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })

@@ -1,0 +1,83 @@
+/**
+ * The PC chipset of one machine: the port bus with every device registered by name, the
+ * interrupt routing (ISA lines → PIC pair and I/O APIC), and the timed devices the run loop
+ * services between CPU slices. Devices never see the CPU or the hypervisor; the Machine
+ * connects the two sides (issue 4 item 1; ARCHITECTURE "The machine").
+ */
+import type { GuestMemory } from '../memory/guest-memory'
+import type { TimedDevice, VmClock } from './io/clock'
+import { IrqRouter } from './io/irq'
+import { PortBus, type IoSize } from './io/port-bus'
+import { CmosRtc } from './devices/cmos-rtc/cmos-rtc'
+import { DebugExit } from './devices/debug-exit/debug-exit'
+import { DEBUG_EXIT_PORT, DEBUG_EXIT_PORT_COUNT } from './devices/debug-exit/spec'
+import { IoApic, type IoApicMessage } from './devices/ioapic/ioapic'
+import { PicPair } from './devices/pic8259/pic8259'
+import { Pit8254 } from './devices/pit8254/pit8254'
+import { COM1_BASE, COM1_IRQ, COM2_BASE, COM2_IRQ, UART_PORT_COUNT } from './devices/uart16550/spec'
+import { Uart16550 } from './devices/uart16550/uart16550'
+
+export const IOAPIC_BASE = 0xfec00000
+export const IOAPIC_SIZE = 0x1000
+
+export interface ChipsetHooks {
+  /** COM1 (0) / COM2 (1) transmitted bytes. */
+  serialOut(port: number, bytes: Uint8Array): void
+  /** isa-debug-exit was written: status (value << 1) | 1. */
+  debugExit(code: number): void
+  /** An I/O APIC interrupt message (routed to the local APICs by the Machine). */
+  ioApicMessage(msg: IoApicMessage): void
+}
+
+export class Chipset {
+  readonly bus = new PortBus()
+  readonly pic = new PicPair()
+  readonly ioapic: IoApic
+  readonly irq: IrqRouter
+  readonly pit: Pit8254
+  readonly rtc: CmosRtc
+  readonly uarts: [Uart16550, Uart16550]
+  readonly debugExit: DebugExit
+  private readonly timed: TimedDevice[]
+
+  constructor(clock: VmClock, memory: GuestMemory, memoryBytes: number, hooks: ChipsetHooks) {
+    this.ioapic = new IoApic((m) => hooks.ioApicMessage(m))
+    this.irq = new IrqRouter(this.pic, this.ioapic)
+    this.pit = new Pit8254(clock, this.irq)
+    this.rtc = new CmosRtc(clock, this.irq, { epochSeconds: Math.floor(Date.now() / 1000), memoryBytes })
+    const com = (base: number, line: number, index: number): Uart16550 => {
+      const u = new Uart16550({ irq: this.irq, line, clock, onTransmit: (b) => hooks.serialOut(index, b) })
+      this.bus.register(`com${index + 1}`, base, UART_PORT_COUNT, u)
+      return u
+    }
+    this.uarts = [com(COM1_BASE, COM1_IRQ, 0), com(COM2_BASE, COM2_IRQ, 1)]
+    this.debugExit = new DebugExit((code) => hooks.debugExit(code))
+    this.bus.register('isa-debug-exit', DEBUG_EXIT_PORT, DEBUG_EXIT_PORT_COUNT, this.debugExit)
+    this.pic.registerOn(this.bus)
+    this.pit.registerOn(this.bus)
+    this.rtc.registerOn(this.bus)
+    memory.addMmio('ioapic', IOAPIC_BASE, IOAPIC_SIZE, this.ioapic)
+    this.timed = [this.pit, this.rtc, ...this.uarts]
+  }
+
+  ioRead(port: number, size: IoSize): number {
+    return this.bus.read(port, size)
+  }
+
+  ioWrite(port: number, size: IoSize, value: number): void {
+    this.bus.write(port, size, value)
+  }
+
+  nextDeadline(): number {
+    let d = Infinity
+    for (const t of this.timed) {
+      const n = t.nextDeadline()
+      if (n < d) d = n
+    }
+    return d
+  }
+
+  advanceTo(now: number): void {
+    for (const t of this.timed) t.advanceTo(now)
+  }
+}
