@@ -28,10 +28,21 @@ function workerPath(): string {
   return join(here, 'vm-worker.js').replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')
 }
 
+/** Same document: protocol, host and path equal (query and fragment may differ). */
+function sameDocument(a: string, b: string): boolean {
+  try {
+    const x = new URL(a)
+    const y = new URL(b)
+    return x.protocol === y.protocol && x.host === y.host && x.pathname === y.pathname
+  } catch {
+    return false
+  }
+}
+
 function isTrustedSender(e: IpcMainInvokeEvent): boolean {
   const win = BrowserWindow.fromWebContents(e.sender)
-  const url = e.senderFrame?.url ?? ''
-  return win !== null && windows.has(win) && e.senderFrame === e.sender.mainFrame && url.split(/[?#]/)[0] === pageUrl.split(/[?#]/)[0]
+  const frame = e.senderFrame
+  return win !== null && windows.has(win) && frame !== null && frame === e.sender.mainFrame && sameDocument(frame.url, pageUrl)
 }
 
 function createWindow(): void {

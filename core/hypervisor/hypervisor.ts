@@ -8,6 +8,7 @@
  */
 import { GuestMemory } from '../memory/guest-memory'
 import type { X64Cpu } from '../x64/api'
+import { createX64Cpu, nativeCpuid } from '../x64'
 import { unmapAll } from './calls/gpa-calls'
 import { registerCoreMsrs } from './core-msrs'
 import { partitionCpuid, type HvCpuidFeatures, type HvVersionInfo, type NativeCpuid } from './cpuid-leaves'
@@ -33,9 +34,9 @@ export interface PoolCosts {
 }
 
 export interface HypervisorOptions {
-  /** Builds the "silicon" of a new VP over the partition's memory (createX64Cpu from core/x64). */
-  createCpu: (memory: GuestMemory, vpIndex: number) => X64Cpu
-  /** Native CPUID leaves (nativeCpuid of core/x64/cpuid-model); zeros if absent. */
+  /** Builds the "silicon" of a new VP over the partition's memory (default: createX64Cpu of core/x64). */
+  createCpu?: (memory: GuestMemory, vpIndex: number) => X64Cpu
+  /** Native CPUID leaves (default: nativeCpuid of core/x64/cpuid-model). */
   nativeCpuid?: NativeCpuid
   /** Size of the root's SPA/GPA space in pages (default 2^22 = 16 GiB). */
   rootPageCount?: number
@@ -83,7 +84,7 @@ export class Hypervisor {
   parkedLogicalProcessors = 0n
   private nextId = ROOT_ID + 1n
   private readonly attached = new Map<bigint, GuestMemory>()
-  private readonly createCpu: HypervisorOptions['createCpu']
+  private readonly createCpu: (memory: GuestMemory, vpIndex: number) => X64Cpu
   private readonly native: NativeCpuid
   private readonly rootProps: { features: bigint; xsave: bigint; clflush: bigint }
   readonly referenceTime: () => number
@@ -93,9 +94,9 @@ export class Hypervisor {
   private readonly ctl: HypercallControl = { code: 0, fast: false, repCount: 0, repStart: 0, reservedBitsSet: false }
   private readonly frame: HypercallFrame
 
-  constructor(opts: HypervisorOptions) {
-    this.createCpu = opts.createCpu
-    this.native = opts.nativeCpuid ?? ((_l, _s, out) => out.fill(0))
+  constructor(opts: HypervisorOptions = {}) {
+    this.createCpu = opts.createCpu ?? ((memory) => createX64Cpu(memory))
+    this.native = opts.nativeCpuid ?? nativeCpuid
     const start = Date.now()
     this.referenceTime = opts.referenceTime ?? (() => (Date.now() - start) * 10000)
     const maxVps = opts.maxVpsPerPartition ?? 64

@@ -16,6 +16,11 @@ import { PicPair } from './devices/pic8259/pic8259'
 import { Pit8254 } from './devices/pit8254/pit8254'
 import { COM1_BASE, COM1_IRQ, COM2_BASE, COM2_IRQ, UART_PORT_COUNT } from './devices/uart16550/spec'
 import { Uart16550 } from './devices/uart16550/uart16550'
+import { I8042 } from './devices/i8042/i8042'
+import { SystemPorts } from './devices/system-ports/system-ports'
+import { PciHost } from './devices/pci-host/pci-host'
+import { AcpiPmTimer } from './devices/acpi-pm-timer/acpi-pm-timer'
+import { FwCfg } from './devices/fw-cfg/fw-cfg'
 
 export const IOAPIC_BASE = 0xfec00000
 export const IOAPIC_SIZE = 0x1000
@@ -27,6 +32,14 @@ export interface ChipsetHooks {
   debugExit(code: number): void
   /** An I/O APIC interrupt message (routed to the local APICs by the Machine). */
   ioApicMessage(msg: IoApicMessage): void
+  /** The guest pulsed a reset line (i8042 0xFE, port 0x92 bit 0). */
+  resetRequest(): void
+}
+
+export interface ChipsetConfig {
+  memoryBytes: number
+  cpus: number
+  cmdline?: string
 }
 
 export class Chipset {
@@ -38,9 +51,15 @@ export class Chipset {
   readonly rtc: CmosRtc
   readonly uarts: [Uart16550, Uart16550]
   readonly debugExit: DebugExit
+  readonly i8042: I8042
+  readonly systemPorts: SystemPorts
+  readonly pci = new PciHost()
+  readonly pmTimer: AcpiPmTimer
+  readonly fwCfg: FwCfg
   private readonly timed: TimedDevice[]
 
-  constructor(clock: VmClock, memory: GuestMemory, memoryBytes: number, hooks: ChipsetHooks) {
+  constructor(clock: VmClock, memory: GuestMemory, config: ChipsetConfig, hooks: ChipsetHooks) {
+    const memoryBytes = config.memoryBytes
     this.ioapic = new IoApic((m) => hooks.ioApicMessage(m))
     this.irq = new IrqRouter(this.pic, this.ioapic)
     this.pit = new Pit8254(clock, this.irq)
@@ -56,6 +75,15 @@ export class Chipset {
     this.pic.registerOn(this.bus)
     this.pit.registerOn(this.bus)
     this.rtc.registerOn(this.bus)
+    this.i8042 = new I8042(this.irq, () => hooks.resetRequest())
+    this.i8042.registerOn(this.bus)
+    this.systemPorts = new SystemPorts(() => hooks.resetRequest())
+    this.systemPorts.registerOn(this.bus)
+    this.pci.registerOn(this.bus)
+    this.pmTimer = new AcpiPmTimer(clock)
+    this.pmTimer.registerOn(this.bus)
+    this.fwCfg = new FwCfg({ memoryBytes, cpus: config.cpus, cmdline: config.cmdline })
+    this.fwCfg.registerOn(this.bus)
     memory.addMmio('ioapic', IOAPIC_BASE, IOAPIC_SIZE, this.ioapic)
     this.timed = [this.pit, this.rtc, ...this.uarts]
   }

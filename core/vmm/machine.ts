@@ -119,11 +119,9 @@ export class Machine implements MachineControl {
     WHvMapGpaRange(p, null, 0, bytes, WHvMapGpaRangeFlagRead | WHvMapGpaRangeFlagWrite | WHvMapGpaRangeFlagExecute)
     this.partition = p
     const memory: GuestMemory = WHvGetPartitionMemory(p)
-    this.chipset = new Chipset(this.clock, memory, bytes, {
-      serialOut: (port, b) => {
-        this.stats.serialBytesOut += b.length
-        this.events.serial(port, b)
-      },
+    this.chipset = new Chipset(this.clock, memory, { memoryBytes: bytes, cpus: c.cpus, cmdline: c.cmdline }, {
+      serialOut: (port, b) => this.serialOut[port].push(...b),
+      resetRequest: () => (this.resetRequested = true),
       debugExit: (code) => this.finish({ kind: 'debug-exit', exitCode: code, message: `guest exited with status ${code}` }),
       ioApicMessage: (m) => {
         // Until the local APIC (TLFS ch. 13) routes messages, fixed-mode ones go to VP 0.
@@ -140,6 +138,19 @@ export class Machine implements MachineControl {
   }
 
   private readonly pendingIoApicVectors: number[] = []
+  /** Serial output gathered during a turn and handed to the host in one piece. */
+  private readonly serialOut: [number[], number[]] = [[], []]
+
+  private flushSerial(): void {
+    for (let port = 0; port < 2; port++) {
+      const buf = this.serialOut[port]
+      if (buf.length === 0) continue
+      this.stats.serialBytesOut += buf.length
+      const bytes = Uint8Array.from(buf)
+      buf.length = 0
+      this.events.serial(port, bytes)
+    }
+  }
 
   private teardown(): void {
     this.cancelTimer()
@@ -159,6 +170,7 @@ export class Machine implements MachineControl {
     if (this.stopInfo) return
     this.stopInfo = stop
     this.cancelTimer()
+    this.flushSerial()
     if (this.state === 'Running' || this.state === 'Paused') this.lifecycle.transition('Stopping')
     this.teardown()
     this.lifecycle.transition('Off', true)
@@ -189,30 +201,34 @@ export class Machine implements MachineControl {
     this.timer = null
     if (this.state !== 'Running' || this.stopInfo) return
     try {
-      if (this.resetRequested) this.doReset()
-      const started = this.runtime.nowMs()
-      while (this.runtime.nowMs() - started < TURN_MS) {
-        const busy = this.runSlice()
-        if (this.stopInfo || this.state !== 'Running') return
-        this.service()
-        if (!busy) {
-          // Every VP is halted: sleep (host) or jump (virtual) to the next device deadline.
-          const deadline = this.chipset!.nextDeadline()
-          if (this.anyVpRunnable()) continue
-          if (!Number.isFinite(deadline)) return // nothing can wake the VM but input
-          if (this.clock.kind === 'virtual') {
-            this.clock.idleUntil(deadline)
-            this.service()
-            continue
-          }
-          this.schedule(Math.max(1, (deadline - this.clock.now()) / 1e6))
-          return
-        }
-      }
-      this.schedule(0)
+      this.turnBody()
     } catch (e) {
       this.finish({ kind: 'error', message: `emulation error: ${(e as Error).message}` })
+      return
     }
+    this.flushSerial()
+  }
+
+  private turnBody(): void {
+    if (this.resetRequested) this.doReset()
+    const started = this.runtime.nowMs()
+    while (this.runtime.nowMs() - started < TURN_MS) {
+      const busy = this.runSlice()
+      if (this.stopInfo || this.state !== 'Running') return
+      this.service()
+      if (busy || this.anyVpRunnable()) continue
+      // Every VP is halted: sleep (host clock) or jump (virtual clock) to the next device deadline.
+      const deadline = this.chipset!.nextDeadline()
+      if (!Number.isFinite(deadline)) return // nothing but input (sendSerial) can wake the VM
+      if (this.clock.kind === 'virtual') {
+        this.clock.idleUntil(deadline)
+        this.service()
+        continue
+      }
+      this.schedule(Math.max(1, (deadline - this.clock.now()) / 1e6))
+      return
+    }
+    this.schedule(0)
   }
 
   private anyVpRunnable(): boolean {

@@ -11,8 +11,8 @@ import { flushTlb } from './mmu'
 import { updateMode } from './segmentation'
 
 /** CR4 bits this CPU implements (matches cpuid-model.ts). */
-export const CR4_SUPPORTED = CR4.VME | CR4.PVI | CR4.TSD | CR4.DE | CR4.PSE | CR4.PAE | CR4.MCE | CR4.PGE | CR4.PCE |
-  CR4.OSFXSR | CR4.OSXMMEXCPT | CR4.FSGSBASE | CR4.OSXSAVE
+export const CR4_SUPPORTED = CR4.TSD | CR4.DE | CR4.PSE | CR4.PAE | CR4.MCE | CR4.PGE | CR4.PCE |
+  CR4.OSFXSR | CR4.OSXMMEXCPT
 
 /** MOV CR0 (hi: the upper 32 bits must be zero). */
 export function writeCr0(c: CpuState, v: number, hi: number): void {

@@ -108,6 +108,13 @@ describe('HV Manager in Chromium', () => {
     mkdirSync(join(appRoot, 'test', 'artifacts'), { recursive: true })
     await page.screenshot({ path: join(appRoot, 'test', 'artifacts', 'e2e-hello-connect.png') })
 
+    // Reopening Connect shows what the guest printed before (the host's console history).
+    await page.getByTestId('connect-close').click()
+    await expect.poll(() => page.locator('[data-testid="connect-window-e2e-hello"]').count()).toBe(0)
+    await page.getByTestId('action-connect').click()
+    await waitForTerminal(page, 'e2e-hello', 'echo from chromium 42', 10_000, 'The reopened console lost its history')
+    expect(await terminalText(page, 'e2e-hello')).toContain(BANNER)
+
     // Turn off, then delete through the confirmation dialog.
     await page.getByTestId('connect-close').click()
     await page.getByTestId('action-turnoff').click()

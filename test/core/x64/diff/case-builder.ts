@@ -5,7 +5,7 @@
  * edge-biased values, and to declare which results are architecturally undefined.
  */
 import { Prng } from './prng'
-import { DATA_HI, DATA_LO, FLAG, STACK_TOP, STATUS_FLAGS, WIN_BASE, WIN_SIZE } from './layout'
+import { DATA_HI, DATA_LO, FLAG, PAGE_BOUNDARY, STACK_TOP, STATUS_FLAGS, WIN_BASE, WIN_SIZE } from './layout'
 
 export type Width = 8 | 16 | 32 | 64
 
@@ -155,6 +155,8 @@ export class CaseBuilder {
     const size = Math.max(1, span)
     let addr = DATA_LO + this.rng.below(DATA_HI - DATA_LO - size)
     addr -= addr % align
+    // Some operands straddle the 4 KiB boundary inside the window (split accesses).
+    if (size > 1 && align === 1 && this.rng.chance(0.12)) addr = PAGE_BOUNDARY - 1 - this.rng.below(size - 1)
     const base = this.pickFree()
     const disp = this.rng.pick([0, 0, this.rng.range(-128, 127), this.rng.range(-0x300, 0x300)])
     let text = ''

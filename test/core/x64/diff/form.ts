@@ -11,6 +11,20 @@ export interface Form {
   /** Cases to generate (defaults to the generator's per-form count). */
   count?: number
   build(c: CaseBuilder): string
+  /** A CPUID feature the form needs; forms whose feature the emulated CPU does not advertise are skipped. */
+  feature?: CpuFeature
+}
+
+export type CpuFeature = 'popcnt' | 'lzcnt' | 'bmi1'
+
+/** CPUID(leaf, subleaf) → [EAX, EBX, ECX, EDX]. */
+export type CpuidFn = (leaf: number, subleaf: number) => readonly number[]
+
+/** Whether `cpuid` advertises `f` (SDM vol. 2 "CPUID": 1.ECX[23], 80000001h.ECX[5], 7.EBX[3]). */
+export function advertises(cpuid: CpuidFn, f: CpuFeature): boolean {
+  if (f === 'popcnt') return ((cpuid(1, 0)[2] >>> 23) & 1) === 1
+  if (f === 'lzcnt') return ((cpuid(0x8000_0001, 0)[2] >>> 5) & 1) === 1
+  return ((cpuid(7, 0)[1] >>> 3) & 1) === 1
 }
 
 export const WIDTHS: readonly Width[] = [8, 16, 32, 64]

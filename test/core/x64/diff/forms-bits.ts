@@ -30,6 +30,7 @@ export function bitForms(): Form[] {
       for (const mem of [false, true]) {
         forms.push({
           name: `${op} r${w}, ${mem ? 'm' : 'r'}${w}`, group: 'bits',
+          feature: op === 'popcnt' ? 'popcnt' : op === 'lzcnt' ? 'lzcnt' : op === 'tzcnt' ? 'bmi1' : undefined,
           build: (c) => {
             const d = c.reg(w)
             const zero = c.rng.chance(0.15)

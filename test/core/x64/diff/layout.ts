@@ -11,6 +11,8 @@ export const SCRATCH_SIZE = 0x1_0000
 /** The window compared after every case; it straddles a page boundary at 0x20008000. */
 export const WIN_BASE = 0x2000_7c00
 export const WIN_SIZE = 0x800
+/** The page boundary inside the window. */
+export const PAGE_BOUNDARY = 0x2000_8000
 /** Memory operands are placed inside [DATA_LO, DATA_HI). */
 export const DATA_LO = WIN_BASE + 0x100
 export const DATA_HI = WIN_BASE + 0x600

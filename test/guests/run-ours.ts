@@ -1,0 +1,78 @@
+/**
+ * Runs a bundled guest under our own machine through the built headless runner
+ * (`node out/cli/hv-manager.js run <elf> --clock virtual`, exactly what `npm run hv -- run`
+ * executes) with the same options as `runQemu`, and returns the same result shape, so a
+ * test can compare the two byte for byte. The runner's exit status is the guest's
+ * isa-debug-exit code, 2 on triple fault, 124 on its own timeout.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join, resolve, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { guestPath, type QemuRunOptions, type QemuRunResult } from './run-qemu'
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const CLI = join(repoRoot, 'out', 'cli', 'hv-manager.js')
+
+export interface OursRunOptions extends QemuRunOptions {
+  clock?: 'virtual' | 'host'
+  cpus?: number
+  extraRunArgs?: string[]
+}
+
+export function runOurs(name: string, options: OursRunOptions = {}): Promise<QemuRunResult> {
+  const kernel = guestPath(name)
+  if (!existsSync(CLI)) return Promise.reject(new Error(`${CLI} is missing: run npm run build first`))
+  if (!existsSync(kernel)) return Promise.reject(new Error(`${kernel} is missing: run npm run build:guests first`))
+  const args = [CLI, 'run', kernel, '--clock', options.clock ?? 'virtual', '--memory', String(options.memoryMiB ?? 128)]
+  if (options.append !== undefined) args.push('--append', options.append)
+  if (options.cpus !== undefined) args.push('--cpus', String(options.cpus))
+  args.push(...(options.extraRunArgs ?? []))
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] })
+    const chunks: Buffer[] = []
+    let text = ''
+    let stderr = ''
+    let inputSent = false
+    let stoppedByUntil = false
+    let timedOut = false
+    const sendInput = (): void => {
+      if (inputSent || options.input === undefined) return
+      inputSent = true
+      child.stdin.write(typeof options.input === 'string' ? Buffer.from(options.input, 'latin1') : options.input)
+    }
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, options.timeoutMs ?? 30_000)
+    child.stdout.on('data', (d: Buffer) => {
+      chunks.push(d)
+      text += d.toString('latin1')
+      if (options.sendAfter !== undefined && text.includes(options.sendAfter)) sendInput()
+      const u = options.until
+      if (u !== undefined && !stoppedByUntil && (typeof u === 'string' ? text.includes(u) : u.test(text))) {
+        stoppedByUntil = true
+        child.kill('SIGKILL')
+      }
+    })
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
+    child.stdin.on('error', () => {})
+    child.on('error', (err) => {
+      clearTimeout(timer)
+      reject(err)
+    })
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      const bytes = Buffer.concat(chunks)
+      resolvePromise({
+        stdout: bytes.toString('latin1'),
+        stdoutBytes: bytes,
+        exitCode: stoppedByUntil || timedOut ? null : code,
+        stoppedByUntil,
+        timedOut,
+        stderr,
+      })
+    })
+    if (options.sendAfter === undefined) sendInput()
+  })
+}
