@@ -145,15 +145,15 @@ export async function runCommand(args: string[]): Promise<number> {
     )
     if (opts.timeoutS !== undefined) {
       timer = setTimeout(() => {
-        void machine.turnOff()
         finish(124, `timeout after ${opts.timeoutS} s`)
+        void machine.turnOff()
       }, opts.timeoutS * 1000)
     }
     if (stdin.isTTY) stdin.setRawMode(true)
     stdin.on('data', (buf: Buffer) => {
       if (stdin.isTTY && buf.includes(DETACH)) {
-        void machine.turnOff()
         finish(0, 'detached (Ctrl-])')
+        void machine.turnOff()
         return
       }
       machine.sendSerial(0, buf)

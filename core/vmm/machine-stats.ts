@@ -10,10 +10,12 @@ export class MachineStats {
   interruptsDelivered = 0
   serialBytesOut = 0
   resets = 0
+  /** Instructions retired by every VP (updated at the end of each turn and at stop). */
+  instructions = 0
 
-  format(instructions: number): string {
+  format(): string {
     const rows: Array<[string, number]> = [
-      ['instructions retired', instructions],
+      ['instructions retired', this.instructions],
       ['I/O port exits', this.ioExits],
       ['CPUID exits', this.cpuidExits],
       ['MSR exits', this.msrExits],

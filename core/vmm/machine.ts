@@ -101,7 +101,8 @@ export class Machine implements MachineControl {
   }
 
   statsText(): string {
-    return this.stats.format(this.partition ? this.retiredTotal() : 0)
+    if (this.partition) this.stats.instructions = this.retiredTotal()
+    return this.stats.format()
   }
 
   // ---- construction
@@ -171,6 +172,7 @@ export class Machine implements MachineControl {
     this.stopInfo = stop
     this.cancelTimer()
     this.flushSerial()
+    if (this.partition) this.stats.instructions = this.retiredTotal()
     if (this.state === 'Running' || this.state === 'Paused') this.lifecycle.transition('Stopping')
     this.teardown()
     this.lifecycle.transition('Off', true)
@@ -189,8 +191,11 @@ export class Machine implements MachineControl {
     this.timer = null
   }
 
+  /** Instructions retired by VPs of earlier boots of this machine (before resets). */
+  private retiredBeforeReset = 0
+
   private retiredTotal(): number {
-    let n = 0
+    let n = this.retiredBeforeReset
     const p = this.partition
     if (!p) return 0
     for (let i = 0; i < this.config.cpus; i++) n += WHvGetVirtualProcessorCpu(p, i).retired
@@ -338,6 +343,7 @@ export class Machine implements MachineControl {
 
   private doReset(): void {
     this.resetRequested = false
+    this.retiredBeforeReset = this.retiredTotal()
     this.stats.resets++
     this.teardown()
     this.build()

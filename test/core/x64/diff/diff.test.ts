@@ -6,6 +6,9 @@
  * X64_DIFF_PER_FORM / X64_DIFF_SEED / X64_DIFF_FILTER (regex on form names) tune a run.
  */
 import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { DiffCase } from './case-builder'
 import { compareCase, type Mismatch } from './compare'
@@ -71,12 +74,22 @@ describe.runIf(hostIsX64WithGcc())('x64 differential (host CPU vs emulator)', ()
     const summary = [`x64-diff: ${forms.length} forms, ${cases.length} cases, ${mismatches.length} mismatches (seed ${seed})`]
     for (const [name, g] of byGroup) summary.push(`  ${name.padEnd(8)} ${String(g.forms.size).padStart(4)} forms ${String(g.cases).padStart(6)} cases ${String(g.bad).padStart(5)} mismatched`)
     if (badForms.size) summary.push(`  mismatching forms: ${[...badForms].map(([f, n]) => `${f} (${n})`).join(', ')}`)
-    // Show at most three examples per form so one broken instruction does not drown the rest.
+    // Show at most three examples per form (and 80 in all) so one broken instruction does not
+    // drown the rest; the full list goes to a file.
     const shown = new Map<string, number>()
+    let printed = 0
     for (const m of mismatches) {
       const k = shown.get(m.c.form) ?? 0
-      if (k < 3) summary.push(...m.lines)
+      if (k < 3 && printed < 80) {
+        summary.push(...m.lines)
+        printed++
+      }
       shown.set(m.c.form, k + 1)
+    }
+    if (mismatches.length) {
+      const file = join(tmpdir(), `x64-diff-report-seed${seed}.txt`)
+      writeFileSync(file, mismatches.map((m) => m.lines.join('\n')).join('\n') + '\n')
+      summary.push(`x64-diff: all ${mismatches.length} mismatches written to ${file}`)
     }
     console.log(summary.join('\n'))
     expect(mismatches.length, `${mismatches.length} of ${cases.length} cases differ from the host CPU (see the log above)`).toBe(0)

@@ -9,5 +9,5 @@ import { sseForms } from './forms-sse'
 import type { Form } from './form'
 
 export function allForms(): Form[] {
-  return [...aluForms(), ...shiftForms(), ...mulDivForms(), ...bitForms(), ...moveForms(), ...stringForms(), ...stackForms(), ...sseForms()]
+  return [...aluForms(), ...shiftForms(), ...mulDivForms(), ...bitForms(), ...moveForms(), ...stringForms(), ...stackForms(), ...sseForms().map((f) => ({ ...f, feature: f.feature ?? ('sse2' as const) }))]
 }
