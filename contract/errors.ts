@@ -22,6 +22,8 @@ export const ErrorCode = {
   MACHINE: 'MACHINE',
   /** The transport failed (connection lost, unauthorized, timeout). */
   TRANSPORT: 'TRANSPORT',
+  /** The feature exists in the contract but its core (or this shell) does not provide it yet. */
+  NOT_AVAILABLE: 'NOT_AVAILABLE',
   /** A bug in the host: reported instead of crashing. */
   INTERNAL: 'INTERNAL',
 } as const

@@ -19,12 +19,35 @@ export type BootSource =
   /** Files on the host: a kernel image and optional initrd and command line. */
   | { kind: 'kernel'; kernelPath: string; initrdPath?: string; cmdline?: string }
 
+export const TripleFaultActions = ['stop', 'reset'] as const
+export type TripleFaultAction = (typeof TripleFaultActions)[number]
+
 export interface VmConfig {
   name: string
   memoryMiB: number
   cpus: number
   boot: BootSource
   clock: ClockKind
+  /** How many COM ports have a console (1 = COM1 only, 2 = COM1 and COM2). Default 2. */
+  comPorts: 1 | 2
+  /** What a guest triple fault does: stop the VM (Off, reason in Status) or reset it. Default 'stop'. */
+  onTripleFault: TripleFaultAction
+  /** Free text the user keeps with the VM (Hyper-V Manager's Notes). Default ''. */
+  notes: string
+}
+
+/** Settings that change the machine itself: refused while the VM is not Off. */
+export const settingsNeedingOff = ['memoryMiB', 'cpus', 'boot', 'clock', 'comPorts', 'onTripleFault'] as const satisfies readonly (keyof VmConfig)[]
+
+/** A live sample of a running VM's activity, pushed about once a second. */
+export interface VmStatsSample {
+  id: string
+  /** Epoch ms of the sample. */
+  at: number
+  /** Instructions retired by all VPs since the VM started. */
+  instructions: number
+  instructionsPerSecond: number
+  cpuUsagePercent: number
 }
 
 /** How the VM last stopped (mirrors core/vmm's MachineStop). */
@@ -45,11 +68,31 @@ export interface VmSummary {
   startedAt: number | null
   /** Guest CPU usage in percent; null until the machine reports it. */
   cpuUsagePercent: number | null
+  /** Instructions retired per second over the last sample; null until the machine reports it. */
+  instructionsPerSecond: number | null
   /** Memory assigned to the running VM in MiB (0 when Off, like Hyper-V Manager). */
   assignedMemoryMiB: number
   /** Hyper-V Manager's Status column, e.g. "Operating normally". */
   status: string
   lastStop: VmStopInfo | null
+}
+
+/** Optional features whose core may not exist yet; the host answers NOT_AVAILABLE for those that are false. */
+export interface HostFeatures {
+  shutDown: boolean
+  save: boolean
+  checkpoints: boolean
+  hypervisorStats: boolean
+  eventLog: boolean
+  debugConsole: boolean
+  /** Native file dialogs and Connect windows (the Electron shell only). */
+  nativeShell: boolean
+}
+
+export interface UploadResult {
+  /** Host path of the stored file, usable as a boot path in a VmConfig. */
+  path: string
+  size: number
 }
 
 export interface BundledGuest {
@@ -64,6 +107,9 @@ export interface HostInfo {
   guests: BundledGuest[]
   /** Problems found while loading the inventory (corrupt files are reported, not fatal). */
   problems: string[]
+  features: HostFeatures
+  /** The host's folder for VM files (uploads are stored under it). */
+  dataDir: string
 }
 
 /**

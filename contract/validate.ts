@@ -7,7 +7,7 @@
 import type { Channel, CommandArgs } from './channels'
 import { isChannel } from './channels'
 import { ErrorCode, fail, ok, type Result } from './errors'
-import { ClockKinds, type BootSource, type VmConfig } from './types'
+import { ClockKinds, TripleFaultActions, type BootSource, type VmConfig } from './types'
 
 export const limits = {
   nameMaxLength: 100,
@@ -19,6 +19,12 @@ export const limits = {
   cmdlineMaxLength: 4096,
   consoleInputMaxBytes: 65536,
   ports: 2,
+  notesMaxLength: 4000,
+  fileNameMaxLength: 128,
+  /** Base64 characters per upload chunk (fits well inside the WebSocket's 1 MiB frames). */
+  uploadChunkMaxChars: 512 * 1024,
+  uploadMaxBytes: 512 * 1024 * 1024,
+  checkpointNameMaxLength: 100,
 } as const
 
 class Invalid extends Error {}
@@ -99,19 +105,46 @@ function bootSource(value: unknown): BootSource {
 }
 
 export function validateVmConfig(value: unknown): VmConfig {
-  const o = object(value, 'config', ['name', 'memoryMiB', 'cpus', 'boot', 'clock'])
-  const name = string(o.name, 'config.name', 1, limits.nameMaxLength)
-  if (controlChars.test(name)) throw new Invalid('config.name must not contain control characters')
-  if (name.trim() !== name || name.trim().length === 0) {
-    throw new Invalid('config.name must not start or end with spaces')
-  }
+  const o = object(value, 'config', ['name', 'memoryMiB', 'cpus', 'boot', 'clock', 'comPorts', 'onTripleFault', 'notes'])
+  const name = vmName(o.name)
   const memoryMiB = integer(o.memoryMiB, 'config.memoryMiB', limits.memoryMiBMin, limits.memoryMiBMax)
   const cpus = integer(o.cpus, 'config.cpus', limits.cpusMin, limits.cpusMax)
   const boot = bootSource(o.boot)
   if (typeof o.clock !== 'string' || !(ClockKinds as readonly string[]).includes(o.clock)) {
     throw new Invalid('config.clock must be "virtual" or "host"')
   }
-  return { name, memoryMiB, cpus, boot, clock: o.clock as VmConfig['clock'] }
+  // The three later fields are optional on input so version-1 inventory files still load.
+  const comPorts = o.comPorts === undefined ? 2 : integer(o.comPorts, 'config.comPorts', 1, 2)
+  if (o.onTripleFault !== undefined && !(TripleFaultActions as readonly unknown[]).includes(o.onTripleFault)) {
+    throw new Invalid('config.onTripleFault must be "stop" or "reset"')
+  }
+  const onTripleFault = (o.onTripleFault ?? 'stop') as VmConfig['onTripleFault']
+  const notes = o.notes === undefined ? '' : string(o.notes, 'config.notes', 0, limits.notesMaxLength)
+  return { name, memoryMiB, cpus, boot, clock: o.clock as VmConfig['clock'], comPorts: comPorts as 1 | 2, onTripleFault, notes }
+}
+
+function vmName(value: unknown): string {
+  const name = string(value, 'config.name', 1, limits.nameMaxLength)
+  if (controlChars.test(name)) throw new Invalid('config.name must not contain control characters')
+  if (name.trim() !== name || name.trim().length === 0) {
+    throw new Invalid('config.name must not start or end with spaces')
+  }
+  return name
+}
+
+/** A plain file name (no folders), for uploads. */
+function fileName(value: unknown): string {
+  const n = string(value, 'name', 1, limits.fileNameMaxLength)
+  if (controlChars.test(n) || /[\\/:*?"<>|]/.test(n) || n === '.' || n === '..' || n.startsWith('.')) {
+    throw new Invalid('name must be a plain file name (no folders, no leading dot, none of \\ / : * ? " < > |)')
+  }
+  return n
+}
+
+function base64(value: unknown, where: string, max: number): string {
+  const s = string(value, where, 0, max)
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) throw new Invalid(`${where} must be base64`)
+  return s
 }
 
 type Validators = { [C in Channel]: (args: unknown) => CommandArgs<C> }
@@ -136,6 +169,39 @@ const validators: Validators = {
   'vm:start': byId,
   'vm:turnOff': byId,
   'vm:delete': byId,
+  'vm:pause': byId,
+  'vm:resume': byId,
+  'vm:reset': byId,
+  'vm:shutDown': byId,
+  'vm:update': (args) => {
+    const o = object(args, 'arguments', ['id', 'config'])
+    return { id: vmId(o.id), config: validateVmConfig(o.config) }
+  },
+  'vm:save': byId,
+  'vm:checkpoint': (args) => {
+    const o = object(args, 'arguments', ['id', 'name'])
+    const name = string(o.name, 'name', 1, limits.checkpointNameMaxLength)
+    if (controlChars.test(name)) throw new Invalid('name must not contain control characters')
+    return { id: vmId(o.id), name }
+  },
+  'vm:hvStats': byId,
+  'vm:eventLog': byId,
+  'file:upload': (args) => {
+    const o = object(args, 'arguments', ['uploadId', 'name', 'offset', 'data', 'final'])
+    if (typeof o.final !== 'boolean') throw new Invalid('final must be true or false')
+    return {
+      uploadId: vmId(o.uploadId, 'uploadId'),
+      name: fileName(o.name),
+      offset: integer(o.offset, 'offset', 0, limits.uploadMaxBytes),
+      data: base64(o.data, 'data', limits.uploadChunkMaxChars),
+      final: o.final,
+    }
+  },
+  'shell:openFile': (args) => {
+    const o = object(args, 'arguments', ['title'])
+    return { title: string(o.title, 'title', 1, 200) }
+  },
+  'shell:openConnect': byId,
   'console:input': (args) => {
     const o = object(args, 'arguments', ['id', 'port', 'data'])
     return { id: vmId(o.id), port: port(o.port), data: byteString(o.data, 'data', limits.consoleInputMaxBytes) }

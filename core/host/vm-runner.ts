@@ -4,31 +4,70 @@
  * TypeScript sources; `inProcessRunner` below). Either way the host sees the same events as
  * core/vmm's MachineEvents, and a runner never throws at the host for guest behavior.
  */
-import type { MachineConfig, MachineFactory, MachineStop } from '../vmm/machine-api'
+import { ErrorCode, HvError } from '../../contract'
+import type { MachineConfig, MachineControl, MachineFactory, MachineStop } from '../vmm/machine-api'
+
+/** One activity sample: instructions retired so far and the share of time the VM's thread was busy. */
+export interface RunnerStats {
+  instructions: number
+  /** 0..1, or null when the runner cannot measure it (in-process). */
+  busy: number | null
+}
 
 export interface VmRunnerEvents {
   serial(port: number, data: Uint8Array): void
   /** The machine stopped for good (guest power-off, error, or turned off). */
   stopped(stop: MachineStop): void
+  /** About once a second while running. */
+  stats?(sample: RunnerStats): void
 }
+
+export type ControlOp = 'pause' | 'resume' | 'reset' | 'shutDown'
 
 export interface VmRunner {
   /** Resolves when the machine is Running; rejects with an Error whose message is user-facing. */
   start(): Promise<void>
   /** Hard power off; resolves once the machine is Off (then `stopped` has fired). */
   turnOff(): Promise<void>
+  /** Pause, Resume, Reset, or a guest-visible Shut Down request; rejects with an HvError. */
+  control(op: ControlOp): Promise<void>
   sendSerial(port: number, data: Uint8Array): void
 }
 
 export type RunnerFactory = (config: MachineConfig, events: VmRunnerEvents) => VmRunner
 
+export const STATS_INTERVAL_MS = 1000
+
+export const SHUT_DOWN_NOT_AVAILABLE =
+  'Shut Down is not available yet: this machine cannot send the guest a shutdown request. Use Turn Off to power it off.'
+
+/** Applies a control op to a machine; shared by the in-process runner and the VM worker. */
+export function applyControl(machine: MachineControl, op: ControlOp): void {
+  switch (op) {
+    case 'pause':
+      return machine.pause()
+    case 'resume':
+      return machine.resume()
+    case 'reset':
+      return machine.reset()
+    case 'shutDown': {
+      // MachineControl.shutDown is being added to core/vmm; until then the request is refused.
+      const m = machine as MachineControl & { shutDown?: () => void }
+      if (typeof m.shutDown !== 'function') throw new HvError(ErrorCode.NOT_AVAILABLE, SHUT_DOWN_NOT_AVAILABLE)
+      return m.shutDown()
+    }
+  }
+}
+
 /** Runs the Machine on the host's own thread; for unit tests (which run TS sources) and tools. */
 export function inProcessRunner(createMachine: MachineFactory): RunnerFactory {
   return (config, events) => {
     let stopped = false
+    let timer: ReturnType<typeof setInterval> | null = null
     const once = (stop: MachineStop): void => {
       if (stopped) return
       stopped = true
+      if (timer) clearInterval(timer)
       events.stopped(stop)
     }
     const machine = createMachine(config, {
@@ -36,10 +75,25 @@ export function inProcessRunner(createMachine: MachineFactory): RunnerFactory {
       stopped: once,
     })
     return {
-      start: () => machine.start(),
+      async start() {
+        await machine.start()
+        if (events.stats && machine.stats) {
+          timer = setInterval(() => events.stats?.({ instructions: machine.stats?.instructions ?? 0, busy: null }), STATS_INTERVAL_MS)
+          ;(timer as { unref?: () => void }).unref?.()
+        }
+      },
       async turnOff() {
         await machine.turnOff()
         once({ kind: 'turned-off', message: 'Turned off' })
+      },
+      async control(op) {
+        if (stopped) throw new HvError(ErrorCode.INVALID_STATE, 'The machine has stopped')
+        try {
+          applyControl(machine, op)
+        } catch (e) {
+          if (e instanceof HvError) throw e
+          throw new HvError(ErrorCode.MACHINE, (e as Error).message)
+        }
       },
       sendSerial: (port, data) => {
         if (!stopped) machine.sendSerial(port, data)

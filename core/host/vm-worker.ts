@@ -5,8 +5,11 @@
  * throws becomes a message, so the host always learns why its VM stopped.
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import { performance, type EventLoopUtilization } from 'node:perf_hooks'
+import { HvError } from '../../contract'
 import { Machine } from '../vmm/machine'
 import type { MachineControl, MachineStop } from '../vmm/machine-api'
+import { applyControl, STATS_INTERVAL_MS } from './vm-runner'
 import type { FromWorker, ToWorker, VmWorkerData } from './worker-protocol'
 
 const port = parentPort
@@ -19,11 +22,24 @@ const send = (msg: FromWorker): void => {
 
 let machine: MachineControl | null = null
 let stopped = false
+let statsTimer: ReturnType<typeof setInterval> | null = null
 
 function stop(s: MachineStop): void {
   if (stopped) return
   stopped = true
+  if (statsTimer) clearInterval(statsTimer)
   send({ type: 'stopped', stop: s })
+}
+
+/** Samples instructions retired and this thread's busy share (event loop utilization) once a second. */
+function startStats(m: MachineControl): void {
+  let last: EventLoopUtilization = performance.eventLoopUtilization()
+  statsTimer = setInterval(() => {
+    const now = performance.eventLoopUtilization()
+    const busy = performance.eventLoopUtilization(now, last).utilization
+    last = now
+    send({ type: 'stats', instructions: m.stats?.instructions ?? 0, busy: Number.isFinite(busy) ? busy : 0 })
+  }, STATS_INTERVAL_MS)
 }
 
 async function start(): Promise<void> {
@@ -37,6 +53,7 @@ async function start(): Promise<void> {
     machine = m
     await m.start()
     send({ type: 'started' })
+    startStats(m)
   } catch (e) {
     send({ type: 'startFailed', message: `The machine could not start: ${(e as Error).message ?? String(e)}` })
   }
@@ -58,6 +75,16 @@ port.on('message', (msg: ToWorker) => {
       break
     case 'turnOff':
       void turnOff()
+      break
+    case 'control':
+      try {
+        if (!machine || stopped) throw new Error('the machine is not running')
+        applyControl(machine, msg.op)
+        send({ type: 'controlDone', seq: msg.seq, error: null })
+      } catch (e) {
+        const code = e instanceof HvError ? e.code : 'MACHINE'
+        send({ type: 'controlDone', seq: msg.seq, error: { code, message: (e as Error).message ?? String(e) } })
+      }
       break
     case 'serial':
       try {

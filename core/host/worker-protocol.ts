@@ -1,8 +1,10 @@
 /**
  * Messages between the host and a VM worker thread (vm-worker.ts). The machine config goes
- * in `workerData`; byte payloads are transferred, not copied.
+ * in `workerData`; byte payloads are transferred, not copied. Control requests carry a
+ * sequence number the worker echoes, so each one gets its own answer or refusal.
  */
 import type { MachineConfig, MachineStop } from '../vmm/machine-api'
+import type { ControlOp } from './vm-runner'
 
 export interface VmWorkerData {
   config: MachineConfig
@@ -12,6 +14,7 @@ export type ToWorker =
   | { type: 'start' }
   | { type: 'turnOff' }
   | { type: 'serial'; port: number; data: Uint8Array }
+  | { type: 'control'; seq: number; op: ControlOp }
 
 export type FromWorker =
   | { type: 'started' }
@@ -19,3 +22,5 @@ export type FromWorker =
   | { type: 'serial'; port: number; data: Uint8Array }
   | { type: 'stopped'; stop: MachineStop }
   | { type: 'turnedOff' }
+  | { type: 'controlDone'; seq: number; error: { code: string; message: string } | null }
+  | { type: 'stats'; instructions: number; busy: number }

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { MachineStop } from '../vmm/machine-api'
+import { ErrorCode, HvError, isErrorCode } from '../../contract'
 import type { RunnerFactory } from './vm-runner'
 import type { FromWorker, ToWorker, VmWorkerData } from './worker-protocol'
 
@@ -26,6 +27,8 @@ export function workerRunner(workerPath: string): RunnerFactory {
     let done = false
     let onStart: { resolve(): void; reject(e: Error): void } | null = null
     const turnOffWaiters: (() => void)[] = []
+    const controls = new Map<number, { resolve(): void; reject(e: Error): void }>()
+    let nextSeq = 1
 
     const finish = (stop: MachineStop): void => {
       if (done) return
@@ -34,6 +37,8 @@ export function workerRunner(workerPath: string): RunnerFactory {
       onStart = null
       events.stopped(stop)
       for (const w of turnOffWaiters.splice(0)) w()
+      for (const c of controls.values()) c.reject(new HvError(ErrorCode.INVALID_STATE, `The machine stopped: ${stop.message}`))
+      controls.clear()
       void worker?.terminate()
     }
 
@@ -61,6 +66,17 @@ export function workerRunner(workerPath: string): RunnerFactory {
         case 'turnedOff':
           finish({ kind: 'turned-off', message: 'Turned off' })
           break
+        case 'controlDone': {
+          const c = controls.get(msg.seq)
+          controls.delete(msg.seq)
+          if (!c) break
+          if (!msg.error) c.resolve()
+          else c.reject(new HvError(isErrorCode(msg.error.code) ? msg.error.code : ErrorCode.MACHINE, msg.error.message))
+          break
+        }
+        case 'stats':
+          if (!done) events.stats?.({ instructions: msg.instructions, busy: msg.busy })
+          break
       }
     }
 
@@ -87,6 +103,14 @@ export function workerRunner(workerPath: string): RunnerFactory {
           post({ type: 'turnOff' })
           const timer = setTimeout(() => finish({ kind: 'turned-off', message: 'Turned off (worker terminated)' }), TURN_OFF_GRACE_MS)
           turnOffWaiters.push(() => clearTimeout(timer))
+        })
+      },
+      control(op) {
+        if (done || !worker) return Promise.reject(new HvError(ErrorCode.INVALID_STATE, 'The machine is not running'))
+        const seq = nextSeq++
+        return new Promise<void>((resolve, reject) => {
+          controls.set(seq, { resolve, reject })
+          post({ type: 'control', seq, op })
         })
       },
       sendSerial(port, bytes) {

@@ -52,6 +52,8 @@ export interface MachineControl {
   reset(): void
   /** Bytes typed by the user into COM1 (port 0) or COM2 (port 1). */
   sendSerial(port: number, data: Uint8Array): void
+  /** Counters the host samples for the VM list's CPU Usage (instructions retired by all VPs). */
+  readonly stats?: { readonly instructions: number }
 }
 
 /** Construct with `new Machine(config, events)` from core/vmm/machine.ts. */

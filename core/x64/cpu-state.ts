@@ -109,6 +109,13 @@ export class CpuState {
   fpDp = 0
   mxcsr = 0x1f80
   readonly xmm = new Int32Array(64)
+  readonly xmmU8 = new Uint8Array(this.xmm.buffer)
+  readonly xmmI8 = new Int8Array(this.xmm.buffer)
+  readonly xmmU16 = new Uint16Array(this.xmm.buffer)
+  readonly xmmI16 = new Int16Array(this.xmm.buffer)
+  readonly xmmU32 = new Uint32Array(this.xmm.buffer)
+  readonly xmmF32 = new Float32Array(this.xmm.buffer)
+  readonly xmmF64 = new Float64Array(this.xmm.buffer)
 
   // ---- decoder scratch (valid during one instruction)
   opSize = 4
@@ -120,6 +127,8 @@ export class CpuState {
   rexB = 0
   segOvr = -1
   rep = 0
+  /** An operand-size (66) prefix was present (SSE mandatory prefix). */
+  pfx66 = false
   lock = false
   modrm = 0
   mod = 0

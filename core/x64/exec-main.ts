@@ -47,6 +47,7 @@ export function step(c: CpuState): number {
     c.rex = 0
     b = fetch8(c)
   }
+  c.pfx66 = opOvr
   const rex = c.rex
   c.rexW = (rex & 8) !== 0
   c.rexR = (rex & 4) << 1
@@ -200,11 +201,11 @@ function exec1(c: CpuState, b: number): number {
     }
     case 0x8e: { decodeModrm(c); const v = readRM(c, 2); movToSeg(c, c.reg & 7, v); return 0 }
     case 0x8f: { // POP Ev
-      decodeModrm(c)
       if (long) size = size === 2 ? 2 : 8
       const v = peek(c, 0, size), vh = c.h
+      // SDM POP: an RSP-based destination address is computed after RSP is incremented.
       addSp(c, size)
-      try { writeRM(c, size, v, vh) } catch (e) { addSp(c, -size); throw e }
+      try { decodeModrm(c); writeRM(c, size, v, vh) } catch (e) { addSp(c, -size); throw e }
       return 0
     }
     case 0x90:

@@ -73,8 +73,8 @@ export function stringOp(c: CpuState, b: number, size: number): number {
         break
       }
       case 0xaa: { // STOS
-        const v = readReg(c, size, 0)
-        wr(c, strLin(c, 0, 7, size, true), size, v, c.h)
+        const v = readReg(c, size, 0), vh = c.h // strLin overwrites c.h
+        wr(c, strLin(c, 0, 7, size, true), size, v, vh)
         advance(c, 7, delta)
         break
       }

@@ -166,7 +166,8 @@ export function writeSlow(c: CpuState, lin: number, size: number, v: number, vh:
   const split = 4096 - off
   for (let i = 0; i < size; i++) {
     const b = i < 4 ? (v >>> (8 * i)) & 0xff : (vh >>> (8 * (i - 4))) & 0xff
-    physWrite(c, i < split ? g0 + i : g1 + (i - split), 1, b, 0)
+    // g1 translates the last byte; the second page's part starts at that page's base.
+    physWrite(c, i < split ? g0 + i : g1 - (size - 1 - split) + (i - split), 1, b, 0)
   }
 }
 

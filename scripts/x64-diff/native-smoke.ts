@@ -1,7 +1,7 @@
 /**
  * Developer entry point: generate the differential cases and run them natively only,
  * printing per-group counts and a few sample results. Run with
- * `npx vite-node scripts/x64-diff/native-smoke.ts` or through esbuild.
+ * `npx esbuild scripts/x64-diff/native-smoke.ts --bundle --platform=node --format=esm --outfile=/tmp/x64-smoke.mjs && node /tmp/x64-smoke.mjs`.
  */
 import { allForms } from '../../test/core/x64/diff/forms'
 import { generateCases } from '../../test/core/x64/diff/generate'

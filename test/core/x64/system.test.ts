@@ -94,11 +94,18 @@ done: nop`, (c, m) => {
     const nx = run64('mov rax, 0x600000\njmp rax', (c, m) => {
       m.view.setUint32(0x72000 + 3 * 8, 0x600083, true)
       m.view.setUint32(0x72000 + 3 * 8 + 4, 0x80000000, true)
+      c.setEfer(0xd00n) // NXE
       c.exceptionBitmap = 1 << 14
     })
     expect(nx.r.reason).toBe(ExitReason.Exception)
     expect(nx.cpu.exit.errorCode).toBe(0x11)
     expect(nx.cpu.getRip()).toBe(0x600000n)
+    const rsvd = run64('mov rax, 0x600000\njmp rax', (c, m) => {
+      m.view.setUint32(0x72000 + 3 * 8, 0x600083, true)
+      m.view.setUint32(0x72000 + 3 * 8 + 4, 0x80000000, true)
+      c.exceptionBitmap = 1 << 14
+    })
+    expect(rsvd.cpu.exit.errorCode).toBe(9) // XD set while EFER.NXE=0: reserved-bit violation
   })
 
   it('SYSRET to CPL 3 and SYSCALL back, with STAR selectors and RCX/R11', () => {

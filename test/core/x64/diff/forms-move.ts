@@ -62,11 +62,11 @@ function exchangeForms(): Form[] {
           let d: string
           if (mem) {
             d = c.mem(w)
-            if (c.rng.chance(0.5)) c.setLow(0, w as 8, c.peek(c.lastAddr, w / 8))
+            if (c.rng.chance(0.5)) c.setLow(0, w, c.peek(c.lastAddr, w / 8))
           } else {
             const r = c.reg(w)
             d = r.name
-            if (c.rng.chance(0.5) && r.n < 16) c.setLow(0, w as 8, c.input.regs[r.n])
+            if (c.rng.chance(0.5) && r.n < 16) c.setLow(0, w, c.input.regs[r.n])
           }
           return `${mem && c.rng.chance(0.3) ? 'lock ' : ''}cmpxchg ${d}, ${s.name}`
         },

@@ -39,7 +39,10 @@ describe.runIf(canRun())('native differential harness', () => {
     const push = make(8, (c) => { c.setReg(0, 0x1122334455667788n); return 'push rax' })
     const std = make(9, () => 'std')
     const div0 = make(10, (c) => { c.claim(0); c.claim(2); return `div ${c.reg(32, 0n).name}` })
-    const all = [...adds.map((x) => x.d), mov.d, push.d, std.d, div0.d]
+    const toGpr = make(11, () => 'movq rax, xmm3')
+    const toXmm = make(12, (c) => { c.setReg(1, 0xfedcba9876543210n); return 'movq xmm14, rcx' })
+    const mx = make(13, (c) => { c.input.mxcsr = 0x7f80; return 'stmxcsr dword ptr [rsp-16]' })
+    const all = [...adds.map((x) => x.d), mov.d, push.d, std.d, div0.d, toGpr.d, toXmm.d, mx.d]
     const out = runNative(all)
 
     adds.forEach(({ c, a, b }, i) => {
@@ -65,5 +68,11 @@ describe.runIf(canRun())('native differential harness', () => {
     expect(out[adds.length + 2].rflags & BigInt(FLAG.DF)).toBe(BigInt(FLAG.DF))
     expect(out[adds.length + 3].status).toBe(8) // SIGFPE
     expect(out[adds.length + 3].code).toBeInstanceOf(Uint8Array)
+    expect(out[adds.length + 4].regs[0]).toBe(toGpr.c.input.xmm[6])
+    expect(out[adds.length + 5].xmm.slice(28, 30)).toEqual([0xfedcba9876543210n, 0n])
+    const m2 = out[adds.length + 6]
+    const at = Number(mx.c.input.regs[4]) - 16 - WIN_BASE
+    expect(new DataView(m2.mem.buffer, m2.mem.byteOffset).getUint32(at, true)).toBe(0x7f80)
+    expect(m2.mxcsr).toBe(0x7f80)
   })
 })
