@@ -19,7 +19,9 @@ import {
   type CommandArgs,
   type CommandResult,
   type HostEvent,
+  type HostFeatures,
   type Result,
+  type VmConfig,
   type VmState,
   type VmStopInfo,
   type VmSummary,
@@ -27,8 +29,11 @@ import {
 import type { MachineStop } from '../vmm/machine-api'
 import { listBundledGuests, resolveMachineConfig } from './boot-source'
 import { ConsoleLog } from './console-log'
+import { CpuMeter } from './cpu-usage'
 import { Inventory, type VmRecord } from './inventory'
-import type { RunnerFactory, VmRunner } from './vm-runner'
+import { Uploads } from './uploads'
+import type { ControlOp, RunnerFactory, RunnerStats, VmRunner } from './vm-runner'
+import { machineChangesWhileOn, notAvailable } from './host-rules'
 
 export interface HostServiceOptions {
   dataDir: string
@@ -36,6 +41,10 @@ export interface HostServiceOptions {
   runner: RunnerFactory
   version?: string
   now?: () => number
+  /** Which optional features the machine provides (default: none). */
+  features?: Partial<HostFeatures>
+  /** On the very first run (no inventory yet), create this VM if its bundled guest exists. */
+  defaultVm?: VmConfig
 }
 
 export type HostListener = (event: HostEvent) => void
@@ -50,6 +59,9 @@ interface LiveVm {
   consoles: ConsoleLog[]
   pending: string[]
   flushScheduled: boolean
+  meter: CpuMeter | null
+  cpuUsagePercent: number | null
+  instructionsPerSecond: number | null
 }
 
 type Handlers = { [C in Channel]: (args: CommandArgs<C>) => Promise<CommandResult<C>> }
@@ -58,6 +70,8 @@ export class HostService {
   private readonly live = new Map<string, LiveVm>()
   private readonly listeners = new Set<HostListener>()
   private readonly now: () => number
+  private readonly uploads: Uploads
+  private readonly features: HostFeatures
   private closed = false
 
   private constructor(
@@ -65,10 +79,34 @@ export class HostService {
     private readonly options: HostServiceOptions,
   ) {
     this.now = options.now ?? Date.now
+    this.uploads = new Uploads(options.dataDir)
+    this.features = {
+      shutDown: false,
+      save: false,
+      checkpoints: false,
+      hypervisorStats: false,
+      eventLog: false,
+      debugConsole: false,
+      nativeShell: false,
+      ...options.features,
+    }
   }
 
   static async open(options: HostServiceOptions): Promise<HostService> {
-    return new HostService(await Inventory.open(options.dataDir), options)
+    const inventory = await Inventory.open(options.dataDir)
+    const host = new HostService(inventory, options)
+    if (inventory.firstRun && options.defaultVm) await host.createDefaultVm(options.defaultVm)
+    await inventory.ensureIndex().catch(() => undefined)
+    return host
+  }
+
+  /** First start: a ready-to-start VM, so a new user sees something to run. */
+  private async createDefaultVm(config: VmConfig): Promise<void> {
+    if (config.boot.kind === 'bundled') {
+      const guest = config.boot.guest
+      if (!(await listBundledGuests(this.options.guestsDir)).some((g) => g.name === guest)) return
+    }
+    await this.inventory.add({ id: randomUUID(), createdAt: this.now(), config })
   }
 
   get problems(): readonly string[] {
@@ -113,11 +151,14 @@ export class HostService {
       platform: `${process.platform}-${process.arch}`,
       guests: await listBundledGuests(this.options.guestsDir),
       problems: [...this.inventory.problems],
+      features: { ...this.features },
+      dataDir: this.options.dataDir,
     }),
     'vm:list': async () => this.inventory.list().map((r) => this.summary(r)),
     'vm:get': async ({ id }) => this.summary(this.record(id)),
     'vm:create': async ({ config }) => {
-      const record: VmRecord = { id: randomUUID(), createdAt: this.now(), config }
+      const id = randomUUID()
+      const record: VmRecord = { id, createdAt: this.now(), config: await this.uploads.adopt(config, this.inventory.vmFolder(id)) }
       try {
         await this.inventory.add(record)
       } catch (e) {
@@ -141,6 +182,35 @@ export class HostService {
       this.live.delete(id)
       this.emit({ channel: 'vm:changed', payload: { id, vm: null } })
       return { id }
+    },
+    'vm:pause': async ({ id }) => this.control(id, 'pause'),
+    'vm:resume': async ({ id }) => this.control(id, 'resume'),
+    'vm:reset': async ({ id }) => this.control(id, 'reset'),
+    'vm:shutDown': async ({ id }) => this.control(id, 'shutDown'),
+    'vm:update': async ({ id, config }) => this.update(id, config),
+    'vm:save': async ({ id }) => {
+      this.record(id)
+      throw notAvailable('Save', 'saved state (core/vmm/saved-state) is not part of this build yet')
+    },
+    'vm:checkpoint': async ({ id }) => {
+      this.record(id)
+      throw notAvailable('Checkpoint', 'checkpoints need saved state (core/vmm/saved-state), which is not part of this build yet')
+    },
+    'vm:hvStats': async ({ id }) => {
+      this.record(id)
+      throw notAvailable('Hypervisor statistics', 'the statistics pages (TLFS ch. 21) are not exposed by this build yet')
+    },
+    'vm:eventLog': async ({ id }) => {
+      this.record(id)
+      throw notAvailable('The event log', 'hypervisor event logs (TLFS ch. 19) are not exposed by this build yet')
+    },
+    'file:upload': async (args) => this.uploads.receive(args),
+    'shell:openFile': async () => {
+      throw notAvailable('A native file dialog', 'it exists only in the desktop app; upload the file instead')
+    },
+    'shell:openConnect': async ({ id }) => {
+      this.record(id)
+      throw notAvailable('A separate Connect window', 'it exists only in the desktop app')
     },
     'console:input': async ({ id, port, data }) => {
       const record = this.record(id)
@@ -176,6 +246,9 @@ export class HostService {
         consoles: Array.from({ length: PORTS }, () => new ConsoleLog()),
         pending: Array.from({ length: PORTS }, () => ''),
         flushScheduled: false,
+        meter: null,
+        cpuUsagePercent: null,
+        instructionsPerSecond: null,
       }
       this.live.set(id, vm)
     }
@@ -194,10 +267,14 @@ export class HostService {
     let runner: VmRunner
     try {
       const machineConfig = await resolveMachineConfig(record.config, this.options.guestsDir)
-      runner = this.options.runner(machineConfig, {
-        serial: (port, data) => this.onSerial(id, port, data),
-        stopped: (stop) => this.onStopped(id, runner, stop),
-      })
+      runner = this.options.runner(
+        { ...machineConfig, onTripleFault: record.config.onTripleFault },
+        {
+          serial: (port, data) => this.onSerial(id, port, data),
+          stopped: (stop) => this.onStopped(id, runner, stop),
+          stats: (sample) => this.onStats(id, runner, sample),
+        },
+      )
       vm.runner = runner
       await runner.start()
     } catch (e) {
@@ -212,7 +289,80 @@ export class HostService {
     }
     vm.state = 'Running'
     vm.startedAt = this.now()
+    vm.meter = new CpuMeter(record.config.cpus, vm.startedAt)
     return this.changed(id)
+  }
+
+  /** Pause / Resume / Reset / Shut Down, each allowed only in the states the rules name. */
+  private async control(id: string, op: ControlOp): Promise<VmSummary> {
+    const record = this.record(id)
+    const vm = this.liveVm(id)
+    const name = record.config.name
+    const allowed: Record<ControlOp, VmState[]> = {
+      pause: ['Running'],
+      resume: ['Paused'],
+      reset: ['Running', 'Paused'],
+      shutDown: ['Running'],
+    }
+    const verbs: Record<ControlOp, string> = { pause: 'paused', resume: 'resumed', reset: 'reset', shutDown: 'shut down' }
+    if (!allowed[op].includes(vm.state) || !vm.runner) {
+      const need = allowed[op].join(' or ')
+      throw new HvError(ErrorCode.INVALID_STATE, `"${name}" is ${vm.state}; only a VM that is ${need} can be ${verbs[op]}`)
+    }
+    if (op === 'shutDown' && !this.features.shutDown) {
+      throw notAvailable('Shut Down', 'this machine cannot send the guest a shutdown request yet; use Turn Off to power it off')
+    }
+    try {
+      await vm.runner.control(op)
+    } catch (e) {
+      if (e instanceof HvError) throw e
+      throw new HvError(ErrorCode.MACHINE, `"${name}" could not be ${verbs[op]}: ${(e as Error).message}`)
+    }
+    if (stateOf(vm) === 'Off') return this.summary(record)
+    if (op === 'pause') vm.state = 'Paused'
+    if (op === 'resume') vm.state = 'Running'
+    if (op === 'reset') {
+      vm.startedAt = this.now()
+      vm.meter = new CpuMeter(record.config.cpus, vm.startedAt)
+    }
+    if (op === 'pause') {
+      vm.cpuUsagePercent = 0
+      vm.instructionsPerSecond = 0
+    }
+    return this.changed(id)
+  }
+
+  private async update(id: string, config: VmConfig): Promise<VmSummary> {
+    const record = this.record(id)
+    const vm = this.liveVm(id)
+    if (vm.state !== 'Off') {
+      const changed = machineChangesWhileOn(record.config, config)
+      if (changed.length) {
+        throw new HvError(
+          ErrorCode.INVALID_STATE,
+          `"${record.config.name}" is ${vm.state}; ${changed.join(', ')} can only be changed while the VM is Off (Name and Notes can change any time)`,
+        )
+      }
+    }
+    const next: VmRecord = { ...record, config: await this.uploads.adopt(config, this.inventory.vmFolder(id)) }
+    try {
+      await this.inventory.update(next)
+    } catch (e) {
+      throw new HvError(ErrorCode.STORAGE, `The settings could not be saved: ${(e as Error).message}`)
+    }
+    return this.changed(id)
+  }
+
+  private onStats(id: string, runner: VmRunner, sample: RunnerStats): void {
+    const vm = this.live.get(id)
+    if (!vm || vm.runner !== runner || vm.state !== 'Running' || !vm.meter) return
+    const at = this.now()
+    const r = vm.meter.sample(sample, at)
+    if (!r) return
+    vm.cpuUsagePercent = r.cpuUsagePercent
+    vm.instructionsPerSecond = r.instructionsPerSecond
+    this.emit({ channel: 'vm:stats', payload: { id, at, ...r } })
+    this.changed(id)
   }
 
   private async turnOff(id: string): Promise<VmSummary> {
@@ -245,6 +395,9 @@ export class HostService {
     vm.state = 'Off'
     vm.startedAt = null
     vm.runner = null
+    vm.meter = null
+    vm.cpuUsagePercent = null
+    vm.instructionsPerSecond = null
     vm.lastStop = stop
     this.changed(id)
   }
@@ -296,7 +449,8 @@ export class HostService {
       state: vm.state,
       createdAt: record.createdAt,
       startedAt: vm.startedAt,
-      cpuUsagePercent: null,
+      cpuUsagePercent: vm.cpuUsagePercent,
+      instructionsPerSecond: vm.instructionsPerSecond,
       assignedMemoryMiB: running ? record.config.memoryMiB : 0,
       status: statusText(vm.state, vm.lastStop),
       lastStop: vm.lastStop,
@@ -311,6 +465,7 @@ function stateOf(vm: LiveVm): VmState {
 
 function statusText(state: VmState, lastStop: VmStopInfo | null): string {
   if (state === 'Running') return 'Operating normally'
+  if (state === 'Paused') return 'Paused'
   if (state !== 'Off') return `${state}…`
   if (!lastStop) return ''
   switch (lastStop.kind) {

@@ -24,6 +24,8 @@ export class Inventory {
   private order: string[] = []
   /** Human-readable problems found while loading (corrupt or missing files). */
   readonly problems: string[] = []
+  /** True when this data folder had never held an inventory (no index.json, no VM files). */
+  firstRun = false
 
   private constructor(readonly dataDir: string) {}
 
@@ -44,6 +46,11 @@ export class Inventory {
 
   private vmPath(id: string): string {
     return join(this.vmsDir, `${id}.json`)
+  }
+
+  /** The VM's own folder for its files (uploaded kernels, later saved state). */
+  vmFolder(id: string): string {
+    return join(this.dataDir, 'files', id)
   }
 
   list(): VmRecord[] {
@@ -68,6 +75,13 @@ export class Inventory {
     }
   }
 
+  /** Replaces a VM's record (settings, name, notes); the file is rewritten atomically. */
+  async update(record: VmRecord): Promise<void> {
+    if (!this.records.has(record.id)) throw new Error(`VM ${record.id} is not in the inventory`)
+    await writeFileAtomic(this.vmPath(record.id), serializeRecord(record))
+    this.records.set(record.id, record)
+  }
+
   async remove(id: string): Promise<void> {
     const previous = this.order
     this.order = this.order.filter((x) => x !== id)
@@ -79,6 +93,13 @@ export class Inventory {
     }
     this.records.delete(id)
     await rm(this.vmPath(id), { force: true })
+    await rm(this.vmFolder(id), { recursive: true, force: true })
+  }
+
+  /** Writes an empty index on first run, so "first run" is remembered even with no VMs. */
+  async ensureIndex(): Promise<void> {
+    if (!this.indexExisted) await this.writeIndex()
+    this.indexExisted = true
   }
 
   private async writeIndex(): Promise<void> {
@@ -88,6 +109,7 @@ export class Inventory {
   private async load(): Promise<void> {
     const indexed = await this.readIndex()
     const files = (await readdir(this.vmsDir)).filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+    this.firstRun = !this.indexExisted && files.length === 0
     const onDisk = new Set(files.map((f) => f.slice(0, -'.json'.length)))
     for (const id of indexed) {
       if (!onDisk.has(id)) this.problems.push(`VM ${id} is listed in index.json but vms/${id}.json is missing`)
@@ -103,12 +125,17 @@ export class Inventory {
     }
   }
 
+  private indexExisted = true
+
   private async readIndex(): Promise<string[]> {
     let text: string
     try {
       text = await readFile(this.indexPath, 'utf8')
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return []
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.indexExisted = false
+        return []
+      }
       this.problems.push(`index.json could not be read: ${(e as Error).message}`)
       return []
     }

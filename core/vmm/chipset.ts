@@ -21,6 +21,7 @@ import { SystemPorts } from './devices/system-ports/system-ports'
 import { PciHost } from './devices/pci-host/pci-host'
 import { AcpiPmTimer } from './devices/acpi-pm-timer/acpi-pm-timer'
 import { FwCfg } from './devices/fw-cfg/fw-cfg'
+import { AcpiPm1 } from './devices/acpi-pm1/acpi-pm1'
 
 export const IOAPIC_BASE = 0xfec00000
 export const IOAPIC_SIZE = 0x1000
@@ -34,6 +35,8 @@ export interface ChipsetHooks {
   ioApicMessage(msg: IoApicMessage): void
   /** The guest pulsed a reset line (i8042 0xFE, port 0x92 bit 0). */
   resetRequest(): void
+  /** The guest entered ACPI S5 (soft off). */
+  powerOff(): void
 }
 
 export interface ChipsetConfig {
@@ -56,6 +59,7 @@ export class Chipset {
   readonly pci = new PciHost()
   readonly pmTimer: AcpiPmTimer
   readonly fwCfg: FwCfg
+  readonly acpiPm1: AcpiPm1
   private readonly timed: TimedDevice[]
 
   constructor(clock: VmClock, memory: GuestMemory, config: ChipsetConfig, hooks: ChipsetHooks) {
@@ -84,6 +88,8 @@ export class Chipset {
     this.pmTimer.registerOn(this.bus)
     this.fwCfg = new FwCfg({ memoryBytes, cpus: config.cpus, cmdline: config.cmdline })
     this.fwCfg.registerOn(this.bus)
+    this.acpiPm1 = new AcpiPm1(this.irq, () => hooks.powerOff())
+    this.acpiPm1.registerOn(this.bus)
     memory.addMmio('ioapic', IOAPIC_BASE, IOAPIC_SIZE, this.ioapic)
     this.timed = [this.pit, this.rtc, ...this.uarts]
   }

@@ -50,6 +50,11 @@ export interface MachineControl {
   pause(): void
   resume(): void
   reset(): void
+  /**
+   * Ask the guest to shut down (ACPI power button: PM1_STS.PWRBTN_STS, SCI on IRQ 9). Guests
+   * without ACPI may poll port 0x600 bit 8 and power off by writing 0x3400 to port 0x604.
+   */
+  shutDown(): void
   /** Bytes typed by the user into COM1 (port 0) or COM2 (port 1). */
   sendSerial(port: number, data: Uint8Array): void
   /** Counters the host samples for the VM list's CPU Usage (instructions retired by all VPs). */

@@ -92,6 +92,14 @@ export class Machine implements MachineControl {
     if (this.state === 'Running') this.schedule(0)
   }
 
+  /** Hyper-V Manager's "Shut Down": press the ACPI power button; the guest decides what to do. */
+  shutDown(): void {
+    if (this.state !== 'Running') throw new Error(`cannot shut down a VM that is ${this.state}`)
+    this.chipset!.acpiPm1.pressPowerButton()
+    this.deliverInterrupts()
+    this.schedule(0)
+  }
+
   sendSerial(port: number, data: Uint8Array): void {
     const uart = this.chipset?.uarts[port]
     if (!uart) return
@@ -123,6 +131,7 @@ export class Machine implements MachineControl {
     this.chipset = new Chipset(this.clock, memory, { memoryBytes: bytes, cpus: c.cpus, cmdline: c.cmdline }, {
       serialOut: (port, b) => this.serialOut[port].push(...b),
       resetRequest: () => (this.resetRequested = true),
+      powerOff: () => this.finish({ kind: 'poweroff', message: 'the guest powered off' }),
       debugExit: (code) => this.finish({ kind: 'debug-exit', exitCode: code, message: `guest exited with status ${code}` }),
       ioApicMessage: (m) => {
         // Until the local APIC (TLFS ch. 13) routes messages, fixed-mode ones go to VP 0.

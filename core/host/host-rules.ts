@@ -1,0 +1,24 @@
+/**
+ * Small rules of the host's contract that several handlers share: which settings need the VM
+ * Off (contract `settingsNeedingOff`), and the NOT_AVAILABLE error for features whose core is
+ * not part of the build yet (the UI shows its message; no data is ever faked).
+ */
+import { ErrorCode, HvError, settingsNeedingOff, type VmConfig } from '../../contract'
+
+const labels: Record<(typeof settingsNeedingOff)[number], string> = {
+  memoryMiB: 'Memory',
+  cpus: 'Processors',
+  boot: 'Boot source',
+  clock: 'Clock',
+  comPorts: 'COM ports',
+  onTripleFault: 'Triple-fault action',
+}
+
+/** Labels of the machine settings that differ between `a` and `b`. */
+export function machineChangesWhileOn(a: VmConfig, b: VmConfig): string[] {
+  return settingsNeedingOff.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => labels[k])
+}
+
+export function notAvailable(feature: string, why: string): HvError {
+  return new HvError(ErrorCode.NOT_AVAILABLE, `${feature} is not available: ${why}.`)
+}
