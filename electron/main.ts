@@ -6,13 +6,14 @@
  * validates every argument. Events fan out to every window. VMs run in worker threads
  * (out/main/vm-worker.js, built beside this file).
  */
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { ErrorCode, IPC_EVENT, IPC_INVOKE, fail, type Result } from '../contract'
+import { ErrorCode, IPC_EVENT, IPC_INVOKE, fail, ok, validateArgs, type Result } from '../contract'
 import { findAppRoot, guestsDir, rendererDir } from '../core/host/app-paths'
 import { defaultDataDir } from '../core/host/data-dir'
 import { HostService } from '../core/host/host-service'
+import { defaultVmConfig } from '../core/host/default-vm'
 import { workerRunner } from '../core/host/worker-runner'
 import { contentSecurityPolicy } from '../core/host/static-files'
 
@@ -22,6 +23,8 @@ const pageUrl = devUrl ?? pathToFileURL(join(rendererDir(findAppRoot(here)), 'in
 
 let host: HostService | null = null
 const windows = new Set<BrowserWindow>()
+/** One Virtual Machine Connection window per VM id. */
+const connectWindows = new Map<string, BrowserWindow>()
 
 /** worker_threads cannot load scripts from inside app.asar; electron-builder unpacks out/main. */
 function workerPath(): string {
@@ -45,13 +48,13 @@ function isTrustedSender(e: IpcMainInvokeEvent): boolean {
   return win !== null && windows.has(win) && frame !== null && frame === e.sender.mainFrame && sameDocument(frame.url, pageUrl)
 }
 
-function createWindow(): void {
+function createWindow(connectId?: string): BrowserWindow {
   const win = new BrowserWindow({
-    width: 1240,
-    height: 780,
-    minWidth: 800,
-    minHeight: 500,
-    title: 'HV Manager',
+    width: connectId ? 820 : 1240,
+    height: connectId ? 600 : 780,
+    minWidth: connectId ? 420 : 800,
+    minHeight: connectId ? 300 : 500,
+    title: connectId ? 'Virtual Machine Connection' : 'HV Manager',
     show: false,
     webPreferences: {
       preload: join(here, '..', 'preload', 'index.cjs'),
@@ -65,7 +68,40 @@ function createWindow(): void {
   windows.add(win)
   win.on('closed', () => windows.delete(win))
   win.once('ready-to-show', () => win.show())
-  void win.loadURL(pageUrl)
+  // The renderer shows only the VM's console when the fragment names it (renderer/src/main.ts).
+  void win.loadURL(connectId ? `${pageUrl}#connect=${encodeURIComponent(connectId)}` : pageUrl)
+  return win
+}
+
+/** Opens (or focuses) the VM's Connect window. */
+function openConnect(id: string): void {
+  const existing = connectWindows.get(id)
+  if (existing && !existing.isDestroyed()) {
+    existing.focus()
+    return
+  }
+  const win = createWindow(id)
+  connectWindows.set(id, win)
+  win.on('closed', () => connectWindows.delete(id))
+}
+
+/** Shell-only commands: answered here, not by HostService (which refuses them as NOT_AVAILABLE). */
+async function shellCommand(e: IpcMainInvokeEvent, channel: unknown, args: unknown): Promise<Result<unknown> | null> {
+  if (channel !== 'shell:openFile' && channel !== 'shell:openConnect') return null
+  const valid = validateArgs(channel, args)
+  if (!valid.ok) return valid
+  if (channel === 'shell:openConnect') {
+    const { id } = valid.value as { id: string }
+    const found = await host?.invoke('vm:get', { id })
+    if (!found?.ok) return found ?? fail(ErrorCode.INTERNAL, 'The host is not ready')
+    openConnect(id)
+    return ok({ opened: true })
+  }
+  const { title } = valid.value as { title: string }
+  const parent = BrowserWindow.fromWebContents(e.sender)
+  const options = { title, properties: ['openFile' as const] }
+  const r = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options)
+  return ok({ path: r.canceled ? null : (r.filePaths[0] ?? null) })
 }
 
 function harden(): void {
@@ -88,13 +124,15 @@ async function startHost(): Promise<HostService> {
     guestsDir: guestsDir(root, app.isPackaged ? process.resourcesPath : undefined),
     runner: workerRunner(workerPath()),
     version: app.getVersion(),
+    features: { nativeShell: true },
+    defaultVm: defaultVmConfig(),
   })
   h.subscribe((event) => {
     for (const w of windows) if (!w.isDestroyed()) w.webContents.send(IPC_EVENT, event.channel, event.payload)
   })
   ipcMain.handle(IPC_INVOKE, async (e, channel: unknown, args: unknown): Promise<Result<unknown>> => {
     if (!isTrustedSender(e)) return fail(ErrorCode.TRANSPORT, 'Refused: the request did not come from the HV Manager window')
-    return h.invoke(channel, args)
+    return (await shellCommand(e, channel, args)) ?? h.invoke(channel, args)
   })
   return h
 }

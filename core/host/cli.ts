@@ -7,7 +7,8 @@ import { runCommand } from './run-command'
 import { serveCommand } from './serve-command'
 
 const USAGE = `usage: hv-manager <verb> [options]
-  serve [--port N] [--host 127.0.0.1] [--data-dir DIR]   serve the manager UI (open the printed URL)
+  serve [--port N] [--host 127.0.0.1] [--data-dir DIR] [--no-default-vm]
+                                                        serve the manager UI (open the printed URL)
   run <kernel> [options]                                 boot a guest headless (hv-manager run --help)
   --version                                              print the version`
 

@@ -41,7 +41,7 @@ export interface HostServiceOptions {
   runner: RunnerFactory
   version?: string
   now?: () => number
-  /** Which optional features the machine provides (default: none). */
+  /** Which optional features the machine provides (default: Shut Down only). */
   features?: Partial<HostFeatures>
   /** On the very first run (no inventory yet), create this VM if its bundled guest exists. */
   defaultVm?: VmConfig
@@ -81,7 +81,7 @@ export class HostService {
     this.now = options.now ?? Date.now
     this.uploads = new Uploads(options.dataDir)
     this.features = {
-      shutDown: false,
+      shutDown: true,
       save: false,
       checkpoints: false,
       hypervisorStats: false,

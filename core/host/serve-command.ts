@@ -7,6 +7,7 @@
 import { resolve } from 'node:path'
 import { findAppRoot, guestsDir, readAppVersion, rendererDir } from './app-paths'
 import { defaultDataDir } from './data-dir'
+import { defaultVmConfig } from './default-vm'
 import { HostService } from './host-service'
 import { defaultWorkerPath, workerRunner } from './worker-runner'
 import { startWsServer } from './ws-server'
@@ -15,10 +16,12 @@ export interface ServeOptions {
   port: number
   host: string
   dataDir: string
+  /** Create the hello VM when the inventory is new (off with --no-default-vm). */
+  defaultVm: boolean
 }
 
 export function parseServeArgs(args: string[]): ServeOptions {
-  const o: ServeOptions = { port: 0, host: '127.0.0.1', dataDir: defaultDataDir() }
+  const o: ServeOptions = { port: 0, host: '127.0.0.1', dataDir: defaultDataDir(), defaultVm: true }
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!
     const value = (): string => {
@@ -36,6 +39,9 @@ export function parseServeArgs(args: string[]): ServeOptions {
       }
       case '--host':
         o.host = value()
+        break
+      case '--no-default-vm':
+        o.defaultVm = false
         break
       case '--data-dir':
         o.dataDir = resolve(value())
@@ -61,6 +67,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     guestsDir: guestsDir(appRoot),
     runner: workerRunner(workerPath),
     version: readAppVersion(appRoot),
+    defaultVm: opts.defaultVm ? defaultVmConfig() : undefined,
   })
   for (const p of host.problems) process.stderr.write(`warning: ${p}\n`)
   if (!isLoopback(opts.host)) {

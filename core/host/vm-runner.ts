@@ -38,9 +38,6 @@ export type RunnerFactory = (config: MachineConfig, events: VmRunnerEvents) => V
 
 export const STATS_INTERVAL_MS = 1000
 
-export const SHUT_DOWN_NOT_AVAILABLE =
-  'Shut Down is not available yet: this machine cannot send the guest a shutdown request. Use Turn Off to power it off.'
-
 /** Applies a control op to a machine; shared by the in-process runner and the VM worker. */
 export function applyControl(machine: MachineControl, op: ControlOp): void {
   switch (op) {
@@ -50,12 +47,8 @@ export function applyControl(machine: MachineControl, op: ControlOp): void {
       return machine.resume()
     case 'reset':
       return machine.reset()
-    case 'shutDown': {
-      // MachineControl.shutDown is being added to core/vmm; until then the request is refused.
-      const m = machine as MachineControl & { shutDown?: () => void }
-      if (typeof m.shutDown !== 'function') throw new HvError(ErrorCode.NOT_AVAILABLE, SHUT_DOWN_NOT_AVAILABLE)
-      return m.shutDown()
-    }
+    case 'shutDown':
+      return machine.shutDown()
   }
 }
 

@@ -13,6 +13,7 @@ import { HvCreateVp, HvDeleteVp, HvGetVpRegisters, HvSetVpRegisters } from './ca
 import { HvGetLogicalProcessorRunTime, HvNotifyLongSpinWait, HvParkLogicalProcessors } from './calls/lp-calls'
 import { HvFlushVirtualAddressList, HvFlushVirtualAddressSpace, HvReadGpa, HvSwitchVirtualAddressSpace,
   HvTranslateVirtualAddress, HvWriteGpa } from './calls/mmu-calls'
+import { HvSavePartitionState, HvRestorePartitionState } from './save-restore/save-restore-calls'
 import { HvCall as C } from './hypercall-codes'
 import type { HypercallDef, HypercallHandler } from './hypercall-frame'
 
@@ -60,8 +61,8 @@ export const HYPERCALL_TABLE: readonly HypercallDef[] = [
   simple(C.HvCallDisconnectPort, 'HvDisconnectPort', 16, 0, undefined, true),
   simple(C.HvCallPostMessage, 'HvPostMessage', 256, 0),
   simple(C.HvCallSignalEvent, 'HvSignalEvent', 8, 0, undefined, true),
-  simple(C.HvCallSavePartitionState, 'HvSavePartitionState', 16, 16),
-  simple(C.HvCallRestorePartitionState, 'HvRestorePartitionState', 16, 16),
+  simple(C.HvCallSavePartitionState, 'HvSavePartitionState', 16, 8 + 4080, HvSavePartitionState),
+  simple(C.HvCallRestorePartitionState, 'HvRestorePartitionState', 16 + 4080, 8, HvRestorePartitionState),
   simple(C.HvCallInitializeEventLogBufferGroup, 'HvInitializeEventLogBufferGroup', 16, 0),
   simple(C.HvCallFinalizeEventLogBufferGroup, 'HvFinalizeEventLogBufferGroup', 8, 0),
   simple(C.HvCallCreateEventLogBuffer, 'HvCreateEventLogBuffer', 16, 0),

@@ -21,6 +21,7 @@ import {
 import type { IoSize } from './io/port-bus'
 import { Chipset } from './chipset'
 import { loadKernel } from './loaders/load-kernel'
+import { ACPI_AREA_BASE, buildAcpiTables } from './acpi/acpi-tables'
 import { applyBootState } from './loaders/boot-state'
 import { Lifecycle } from './lifecycle'
 import type { MachineConfig, MachineControl, MachineEvents, MachineStop, VmState } from './machine-api'
@@ -143,6 +144,7 @@ export class Machine implements MachineControl {
       const cpu = WHvGetVirtualProcessorCpu(p, i)
       cpu.readTsc = () => Math.floor((this.clock.now() * TSC_HZ) / 1e9)
     }
+    memory.writeBytes(ACPI_AREA_BASE, buildAcpiTables({ cpus: c.cpus }).bytes)
     const boot = loadKernel(memory, this.config.kernel, { initrd: c.initrd, cmdline: c.cmdline, memoryBytes: bytes })
     applyBootState(WHvGetVirtualProcessorCpu(p, 0), boot)
   }

@@ -69,9 +69,10 @@ export class ByteWriter {
   blob(b: Uint8Array): this {
     return this.u32(b.length).bytes(b)
   }
-  /** u16 length, then UTF-8 bytes. */
+  /** u16 length, then the string's UTF-16 code units truncated to bytes (names are ASCII). */
   str(s: string): this {
-    const b = new TextEncoder().encode(s)
+    const b = new Uint8Array(s.length)
+    for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff
     return this.u16(b.length).bytes(b)
   }
   finish(): Uint8Array {
@@ -121,6 +122,9 @@ export class ByteReader {
     return this.bytes(this.u32(what), what)
   }
   str(what = 'string'): string {
-    return new TextDecoder().decode(this.bytes(this.u16(what), what))
+    const b = this.bytes(this.u16(what), what)
+    let s = ''
+    for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i])
+    return s
   }
 }

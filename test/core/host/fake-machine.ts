@@ -10,6 +10,7 @@ export const FAKE_BANNER = 'Fake guest ready\r\n'
 export interface FakeMachineLog {
   configs: MachineConfig[]
   inputs: string[]
+  shutdowns?: number[]
 }
 
 export function fakeMachineFactory(opts: { failStart?: string; throwInConstructor?: string } = {}, log?: FakeMachineLog): MachineFactory {
@@ -34,6 +35,16 @@ export function fakeMachineFactory(opts: { failStart?: string; throwInConstructo
       pause() {},
       resume() {},
       reset() {},
+      shutDown() {
+        if (state !== 'Running') throw new Error(`cannot shut down a VM that is ${state}`)
+        log?.shutdowns?.push(Date.now())
+        // A cooperative guest powers off soon after the power button.
+        setTimeout(() => {
+          state = 'Off'
+          events.stopped({ kind: 'poweroff', message: 'Guest powered off' })
+        }, 0)
+      },
+      stats: { instructions: 0 },
       sendSerial(port: number, data: Uint8Array) {
         const text = new TextDecoder().decode(data)
         log?.inputs.push(text)

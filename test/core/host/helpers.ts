@@ -33,6 +33,9 @@ export const helloConfig = (name = 'Test VM'): VmConfig => ({
   cpus: 1,
   boot: { kind: 'bundled', guest: 'hello' },
   clock: 'virtual',
+  comPorts: 2,
+  onTripleFault: 'stop',
+  notes: '',
 })
 
 /** Collects events and waits for one matching a predicate. */

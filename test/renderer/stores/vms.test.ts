@@ -8,11 +8,12 @@ import { fakeClient } from './fake-client'
 function vm(id: string, state: VmState = 'Off'): VmSummary {
   return {
     id,
-    config: { name: `VM ${id}`, memoryMiB: 64, cpus: 1, boot: { kind: 'bundled', guest: 'hello' }, clock: 'host' },
+    config: { name: `VM ${id}`, memoryMiB: 64, cpus: 1, boot: { kind: 'bundled', guest: 'hello' }, clock: 'host', comPorts: 2, onTripleFault: 'stop', notes: '' },
     state,
     createdAt: 1,
     startedAt: state === 'Running' ? 2 : null,
     cpuUsagePercent: null,
+    instructionsPerSecond: null,
     assignedMemoryMiB: state === 'Running' ? 64 : 0,
     status: '',
     lastStop: null,

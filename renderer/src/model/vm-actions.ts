@@ -1,0 +1,69 @@
+/**
+ * Which VM actions are possible in which state, with the reason when they are not: the same
+ * rules the host enforces (docs/app.md "State rules"), so the UI can disable an action and
+ * say why, and refuse a keyboard shortcut with the same words the host would use.
+ */
+import type { HostFeatures, VmState, VmSummary } from '../../../contract'
+
+export const vmActions = ['connect', 'start', 'turnOff', 'shutDown', 'pause', 'resume', 'reset', 'settings', 'rename', 'delete'] as const
+export type VmAction = (typeof vmActions)[number]
+
+export const actionLabels: Record<VmAction, string> = {
+  connect: 'Connect…',
+  start: 'Start',
+  turnOff: 'Turn Off…',
+  shutDown: 'Shut Down…',
+  pause: 'Pause',
+  resume: 'Resume',
+  reset: 'Reset',
+  settings: 'Settings…',
+  rename: 'Rename…',
+  delete: 'Delete…',
+}
+
+const allowed: Record<VmAction, readonly VmState[] | 'any'> = {
+  connect: 'any',
+  start: ['Off'],
+  turnOff: ['Starting', 'Running', 'Paused'],
+  shutDown: ['Running'],
+  pause: ['Running'],
+  resume: ['Paused'],
+  reset: ['Running', 'Paused'],
+  settings: 'any',
+  rename: 'any',
+  delete: ['Off'],
+}
+
+const verbs: Record<VmAction, string> = {
+  connect: 'connected to',
+  start: 'started',
+  turnOff: 'turned off',
+  shutDown: 'shut down',
+  pause: 'paused',
+  resume: 'resumed',
+  reset: 'reset',
+  settings: 'configured',
+  rename: 'renamed',
+  delete: 'deleted',
+}
+
+export interface ActionState {
+  enabled: boolean
+  /** Why the action is not possible now (empty when enabled). */
+  reason: string
+}
+
+export function actionState(vm: VmSummary, action: VmAction, busy = false, features?: Partial<HostFeatures>): ActionState {
+  const name = vm.config.name
+  if (busy && action !== 'connect' && action !== 'settings') {
+    return { enabled: false, reason: `"${name}" is busy with another command; wait for it to finish` }
+  }
+  if (action === 'shutDown' && features && features.shutDown === false) {
+    return { enabled: false, reason: 'Shut Down is not available on this host; use Turn Off' }
+  }
+  const states = allowed[action]
+  if (states === 'any' || states.includes(vm.state)) return { enabled: true, reason: '' }
+  const need = states.join(' or ')
+  const hint = action === 'delete' ? '; turn it off first' : action === 'start' && vm.state === 'Paused' ? '; use Resume' : ''
+  return { enabled: false, reason: `"${name}" is ${vm.state}; only a VM that is ${need} can be ${verbs[action]}${hint}` }
+}
