@@ -29,7 +29,8 @@ export function contentSecurityPolicy(wsOrigin: string): string {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self' data:",
-    `connect-src 'self' ${wsOrigin}`,
+    // Any ws: host, so one window can manage remote hosts ("Connect to Server…"); each needs its own token.
+    `connect-src 'self' ${wsOrigin} ws: wss:`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -62,7 +62,7 @@ export async function startWsServer(options: WsServerOptions): Promise<RunningWs
         return
       }
       const origin = req.headers.origin
-      if (origin !== undefined && !allowedOrigins().includes(origin)) {
+      if (origin !== undefined && !allowedOrigins().includes(origin) && !isHvManagerOrigin(origin)) {
         ws.close(WS_CLOSE_FORBIDDEN_ORIGIN, 'Forbidden origin')
         return
       }
@@ -91,6 +91,16 @@ export async function startWsServer(options: WsServerOptions): Promise<RunningWs
         server.closeAllConnections()
       }),
   }
+}
+
+/**
+ * Pages of another HV Manager on this computer (a loopback `serve`, or the desktop app's
+ * file:// page) may manage this host with its token ("Connect to Server…"); web pages from
+ * anywhere else may not, even with the token.
+ */
+function isHvManagerOrigin(origin: string): boolean {
+  if (origin === 'file://' || origin === 'null') return true
+  return /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/.test(origin)
 }
 
 function serveConnection(ws: WebSocket, _req: IncomingMessage, host: WsServerOptions['host']): void {

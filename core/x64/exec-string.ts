@@ -47,7 +47,16 @@ export function decCount(c: CpuState): void {
 /** Execute string opcode `b` with element size `size`. Returns 0 or an exit reason. */
 export function stringOp(c: CpuState, b: number, size: number): number {
   const rep = c.rep !== 0
-  if (rep && countZero(c)) return 0
+  if (rep && countZero(c)) {
+    // A32 in 64-bit mode: the zero-count REP still writes ECX (and ESI/EDI for MOVS/STOS),
+    // zero-extending them as the host CPU does.
+    if (c.adSize === 4) {
+      c.r[3] = 0
+      const op = b & 0xfe
+      if (op === 0xa4 || op === 0xaa) { c.r[15] = 0; if (op === 0xa4) c.r[13] = 0 }
+    }
+    return 0
+  }
   const delta = (c.eflags & FLAGS.DF) !== 0 ? -size : size
   const src = c.segOvr >= 0 ? c.segOvr : 3
   const op = b & 0xfe

@@ -1,5 +1,5 @@
 /**
- * Serial consoles (COM1) of the VMs: which Connect windows are open, and each VM's console
+ * Serial consoles (COM1 and COM2) of the VMs: which Connect windows are open, and each VM's console
  * stream assembled from `console:history` and `console:output` events. Chunks carry their
  * byte offset in the host's stream, so overlapping history and live events are merged
  * without duplicating or losing bytes. Terminals (xterm) register as sinks to receive new
@@ -12,7 +12,10 @@ import type { HvClient } from '../transport/hv-client'
 import { useErrorStore } from './errors'
 
 export const COM1 = 0
+export const COM2 = 1
+const PORTS = [COM1, COM2]
 const KEEP_BYTES = 256 * 1024
+const key = (id: string, port: number): string => `${id}:${port}`
 
 /** Receives new bytes; when `reset` is true, `bytes` is the whole stream and replaces what was shown. */
 export type ConsoleSink = (bytes: string, reset: boolean) => void
@@ -31,11 +34,27 @@ export const useConsoleStore = defineStore('consoles', () => {
   /** VM ids whose Connect window is open, in opening order. */
   const open = ref<string[]>([])
   const streams = new Map<string, ConsoleStream>()
+  /** Bumped when a VM's COM1 stream changes, so views of its text (the thumbnail) recompute. */
+  const revision = ref<Record<string, number>>({})
 
-  function stream(id: string): ConsoleStream {
-    let s = streams.get(id)
-    if (!s) streams.set(id, (s = { start: 0, end: 0, data: '', sinks: new Set() }))
+  function stream(id: string, port = COM1): ConsoleStream {
+    let s = streams.get(key(id, port))
+    if (!s) streams.set(key(id, port), (s = { start: 0, end: 0, data: '', sinks: new Set() }))
     return s
+  }
+
+  function touch(id: string): void {
+    revision.value = { ...revision.value, [id]: (revision.value[id] ?? 0) + 1 }
+  }
+
+  /** The last `lines` lines of a VM's console as text (UTF-8 decoded, control codes dropped). */
+  function tail(id: string, lines: number, port = COM1): string {
+    void revision.value[id]
+    const s = streams.get(key(id, port))
+    if (!s) return ''
+    const bytes = Uint8Array.from(s.data.slice(-8192), (c) => c.charCodeAt(0))
+    const text = new TextDecoder().decode(bytes).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '')
+    return text.split('\n').slice(-lines).join('\n')
   }
 
   function replace(s: ConsoleStream, start: number, data: string): void {
@@ -46,9 +65,10 @@ export const useConsoleStore = defineStore('consoles', () => {
     for (const sink of s.sinks) sink(s.data, true)
   }
 
-  /** Merges the chunk [offset, offset + data.length) of a VM's COM1 stream. */
-  function merge(id: string, offset: number, data: string): void {
-    const s = stream(id)
+  /** Merges the chunk [offset, offset + data.length) of a VM's console stream on `port`. */
+  function merge(id: string, offset: number, data: string, port = COM1): void {
+    if (port === COM1 && data.length) touch(id)
+    const s = stream(id, port)
     const end = offset + data.length
     if (data.length === 0) return
     if (s.data.length === 0 && s.end === s.start) {
@@ -80,19 +100,27 @@ export const useConsoleStore = defineStore('consoles', () => {
 
   function attach(c: HvClient): () => void {
     client.value = c
-    return c.on('console:output', (chunk: ConsoleChunk) => {
-      if (chunk.port === COM1) merge(chunk.id, chunk.offset, chunk.data)
-    })
+    streams.clear()
+    open.value = []
+    return c.on('console:output', (chunk: ConsoleChunk) => merge(chunk.id, chunk.offset, chunk.data, chunk.port))
   }
 
-  async function connect(id: string): Promise<void> {
-    if (!open.value.includes(id)) open.value.push(id)
+  /** Loads a VM's console history (both ports), e.g. for the details pane's thumbnail. */
+  async function load(id: string): Promise<void> {
     try {
-      const h = await client.value!.invoke('console:history', { id, port: COM1 })
-      merge(id, h.offset, h.data)
+      for (const port of PORTS) {
+        const h = await client.value!.invoke('console:history', { id, port })
+        merge(id, h.offset, h.data, port)
+      }
     } catch (e) {
       useErrorStore().report('Connecting to the console', e)
     }
+  }
+
+  /** Opens the VM's Connect panel (once) and loads its history. */
+  async function connect(id: string): Promise<void> {
+    if (!open.value.includes(id)) open.value.push(id)
+    await load(id)
   }
 
   function disconnect(id: string): void {
@@ -100,25 +128,25 @@ export const useConsoleStore = defineStore('consoles', () => {
   }
 
   /** Registers a terminal; it first gets what was already received. Returns the unsubscribe. */
-  function addSink(id: string, sink: ConsoleSink): () => void {
-    const s = stream(id)
+  function addSink(id: string, sink: ConsoleSink, port = COM1): () => void {
+    const s = stream(id, port)
     if (s.data) sink(s.data, true)
     s.sinks.add(sink)
     return () => s.sinks.delete(sink)
   }
 
-  async function type(id: string, text: string): Promise<void> {
+  async function type(id: string, text: string, port = COM1): Promise<void> {
     try {
-      await client.value!.invoke('console:input', { id, port: COM1, data: textToByteString(text) })
+      await client.value!.invoke('console:input', { id, port, data: textToByteString(text) })
     } catch (e) {
       useErrorStore().report('Typing into the console', e)
     }
   }
 
   function forget(id: string): void {
-    streams.delete(id)
+    for (const port of PORTS) streams.delete(key(id, port))
     disconnect(id)
   }
 
-  return { open, attach, connect, disconnect, addSink, type, merge, forget, stream }
+  return { open, revision, attach, load, connect, disconnect, addSink, type, merge, forget, stream, tail }
 })

@@ -23,7 +23,7 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>
 }
 
-export function wsClient(url: string): HvClient {
+export function wsClient(url: string): HvClient & { close(): void } {
   let socket: WebSocket | null = null
   let state: ConnectionState = 'connecting'
   let nextId = 1
@@ -31,6 +31,7 @@ export function wsClient(url: string): HvClient {
   const listeners = new Map<EventChannel, Set<(p: unknown) => void>>()
   const connectionListeners = new Set<(s: ConnectionState) => void>()
   let opened: Promise<void>
+  let closed = false
 
   const setState = (s: ConnectionState): void => {
     state = s
@@ -79,7 +80,7 @@ export function wsClient(url: string): HvClient {
       }
       failAll('The connection to the host was lost')
       setState('disconnected')
-      setTimeout(connect, RECONNECT_MS)
+      if (!closed) setTimeout(connect, RECONNECT_MS)
     })
   }
   connect()
@@ -116,6 +117,12 @@ export function wsClient(url: string): HvClient {
       connectionListeners.add(listener)
       listener(state)
       return () => connectionListeners.delete(listener)
+    },
+    close() {
+      closed = true
+      const ws = socket
+      socket = null
+      ws?.close()
     },
   }
 }
