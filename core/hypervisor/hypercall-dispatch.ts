@@ -11,6 +11,7 @@ import {
 import type { HypercallDef, HypercallFrame } from './hypercall-frame'
 import type { HypercallControl } from './hypercall-input'
 import { HYPERCALLS_BY_CODE } from './hypercall-table'
+import { accountHypercall } from './stats/hypercall-accounting'
 
 /** Steps 1-2 of the check order. Returns the definition or a status. */
 export function checkControl(ctl: HypercallControl): HypercallDef | HvStatus {
@@ -33,6 +34,7 @@ export function invokeHandler(def: HypercallDef, f: HypercallFrame, maxReps: num
   f.repLimit = def.rep ? Math.min(f.repCount, f.repStart + Math.max(1, maxReps)) : 0
   const status = def.handler!(f)
   if (!def.rep) f.repsCompleted = 0
+  accountHypercall(def, f, status) // appendix J counters, appendix I events
   return status
 }
 

@@ -10,12 +10,22 @@ import { HvDepositMemory, HvGetMemoryBalance, HvWithdrawMemory } from './calls/m
 import { HvMapGpaPages, HvMapSparseGpaPages, HvUnmapGpaPages } from './calls/gpa-calls'
 import { HvInstallIntercept } from './calls/intercept-calls'
 import { HvCreateVp, HvDeleteVp, HvGetVpRegisters, HvSetVpRegisters } from './calls/vp-calls'
-import { HvGetLogicalProcessorRunTime, HvNotifyLongSpinWait, HvParkLogicalProcessors } from './calls/lp-calls'
+import { HvGetLogicalProcessorRunTime, HvParkLogicalProcessors } from './calls/lp-calls'
 import { HvFlushVirtualAddressList, HvFlushVirtualAddressSpace, HvReadGpa, HvSwitchVirtualAddressSpace,
   HvTranslateVirtualAddress, HvWriteGpa } from './calls/mmu-calls'
 import { HvSavePartitionState, HvRestorePartitionState } from './save-restore/save-restore-calls'
 import { HvCall as C } from './hypercall-codes'
+import { HvCreateEventLogBuffer, HvDeleteEventLogBuffer, HvFinalizeEventLogBufferGroup, HvFlushEventLogBuffer,
+  HvInitializeEventLogBufferGroup, HvMapEventLogBuffer, HvReleaseEventLogBuffer, HvSetEventLogGroupSources,
+  HvUnmapEventLogBuffer } from './event-log/event-log-calls'
+import { HvPostDebugData, HvResetDebugSession, HvRetrieveDebugData } from './debug/debug-calls'
+import { HvNotifyLongSpinWait } from './scheduler/partition-policy'
+import { HvMapStatsPage, HvUnmapStatsPage } from './stats/stats-calls'
+import { HvCallGetSystemProperty, HvGetSystemProperty, HvSetSystemProperty } from './system/system-properties'
 import type { HypercallDef, HypercallHandler } from './hypercall-frame'
+import { HvAssertVirtualInterrupt, HvClearVirtualInterrupt } from './apic/virtual-interrupt-calls'
+import { HvConnectPort, HvCreatePort, HvDeletePort, HvDisconnectPort, HvGetPortProperty, HvPostMessage, HvSetPortProperty,
+  HvSignalEvent } from './ports/port-calls'
 
 function simple(code: number, name: string, input: number, output: number, handler?: HypercallHandler, fast = false): HypercallDef {
   return { code, name, rep: false, fast, inputHeader: input, inputElement: 0, outputHeader: output, outputElement: 0, handler }
@@ -52,34 +62,37 @@ export const HYPERCALL_TABLE: readonly HypercallDef[] = [
   simple(C.HvCallTranslateVirtualAddress, 'HvTranslateVirtualAddress', 32, 16, HvTranslateVirtualAddress),
   simple(C.HvCallReadGpa, 'HvReadGpa', 32, 24, HvReadGpa),
   simple(C.HvCallWriteGpa, 'HvWriteGpa', 48, 8, HvWriteGpa),
-  simple(C.HvCallAssertVirtualInterrupt, 'HvAssertVirtualInterrupt', 32, 0),
-  simple(C.HvCallClearVirtualInterrupt, 'HvClearVirtualInterrupt', 8, 0, undefined, true),
-  simple(C.HvCallCreatePort, 'HvCreatePort', 48, 0),
-  simple(C.HvCallDeletePort, 'HvDeletePort', 16, 0),
-  simple(C.HvCallConnectPort, 'HvConnectPort', 48, 0),
-  simple(C.HvCallGetPortProperty, 'HvGetPortProperty', 24, 8),
-  simple(C.HvCallDisconnectPort, 'HvDisconnectPort', 16, 0, undefined, true),
-  simple(C.HvCallPostMessage, 'HvPostMessage', 256, 0),
-  simple(C.HvCallSignalEvent, 'HvSignalEvent', 8, 0, undefined, true),
+  simple(C.HvCallAssertVirtualInterrupt, 'HvAssertVirtualInterrupt', 32, 0, HvAssertVirtualInterrupt),
+  simple(C.HvCallClearVirtualInterrupt, 'HvClearVirtualInterrupt', 8, 0, HvClearVirtualInterrupt, true),
+  simple(C.HvCallCreatePort, 'HvCreatePort', 48, 0, HvCreatePort),
+  simple(C.HvCallDeletePort, 'HvDeletePort', 16, 0, HvDeletePort),
+  simple(C.HvCallConnectPort, 'HvConnectPort', 48, 0, HvConnectPort),
+  simple(C.HvCallGetPortProperty, 'HvGetPortProperty', 24, 8, HvGetPortProperty),
+  simple(C.HvCallDisconnectPort, 'HvDisconnectPort', 16, 0, HvDisconnectPort, true),
+  simple(C.HvCallPostMessage, 'HvPostMessage', 256, 0, HvPostMessage),
+  simple(C.HvCallSignalEvent, 'HvSignalEvent', 8, 0, HvSignalEvent, true),
   simple(C.HvCallSavePartitionState, 'HvSavePartitionState', 16, 8 + 4080, HvSavePartitionState),
   simple(C.HvCallRestorePartitionState, 'HvRestorePartitionState', 16 + 4080, 8, HvRestorePartitionState),
-  simple(C.HvCallInitializeEventLogBufferGroup, 'HvInitializeEventLogBufferGroup', 16, 0),
-  simple(C.HvCallFinalizeEventLogBufferGroup, 'HvFinalizeEventLogBufferGroup', 8, 0),
-  simple(C.HvCallCreateEventLogBuffer, 'HvCreateEventLogBuffer', 16, 0),
-  simple(C.HvCallDeleteEventLogBuffer, 'HvDeleteEventLogBuffer', 8, 0),
-  rep(C.HvCallMapEventLogBuffer, 'HvMapEventLogBuffer', 8, 0, 8),
-  simple(C.HvCallUnmapEventLogBuffer, 'HvUnmapEventLogBuffer', 8, 0),
-  simple(C.HvCallSetEventLogGroupSources, 'HvSetEventLogGroupSources', 16, 0),
-  simple(C.HvCallReleaseEventLogBuffer, 'HvReleaseEventLogBuffer', 8, 0),
-  simple(C.HvCallFlushEventLogBuffer, 'HvFlushEventLogBuffer', 8, 0),
-  simple(C.HvCallPostDebugData, 'HvPostDebugData', 16, 8),
-  simple(C.HvCallRetrieveDebugData, 'HvRetrieveDebugData', 16, 16),
-  simple(C.HvCallResetDebugSession, 'HvResetDebugSession', 8, 0),
-  simple(C.HvCallMapStatsPage, 'HvMapStatsPage', 16, 8),
-  simple(C.HvCallUnmapStatsPage, 'HvUnmapStatsPage', 16, 0),
+  // ch. 19-21 (sizes: inventory §6.5, §7.3, §8.4; debug blocks are one page, see debug-calls.ts)
+  simple(C.HvCallInitializeEventLogBufferGroup, 'HvInitializeEventLogBufferGroup', 32, 0, HvInitializeEventLogBufferGroup),
+  simple(C.HvCallFinalizeEventLogBufferGroup, 'HvFinalizeEventLogBufferGroup', 8, 0, HvFinalizeEventLogBufferGroup, true),
+  simple(C.HvCallCreateEventLogBuffer, 'HvCreateEventLogBuffer', 16, 0, HvCreateEventLogBuffer, true),
+  simple(C.HvCallDeleteEventLogBuffer, 'HvDeleteEventLogBuffer', 8, 0, HvDeleteEventLogBuffer, true),
+  simple(C.HvCallMapEventLogBuffer, 'HvMapEventLogBuffer', 8, 4096, HvMapEventLogBuffer),
+  simple(C.HvCallUnmapEventLogBuffer, 'HvUnmapEventLogBuffer', 8, 0, HvUnmapEventLogBuffer, true),
+  simple(C.HvCallSetEventLogGroupSources, 'HvSetEventLogGroupSources', 16, 0, HvSetEventLogGroupSources, true),
+  simple(C.HvCallReleaseEventLogBuffer, 'HvReleaseEventLogBuffer', 8, 0, HvReleaseEventLogBuffer, true),
+  simple(C.HvCallFlushEventLogBuffer, 'HvFlushEventLogBuffer', 8, 0, HvFlushEventLogBuffer, true),
+  simple(C.HvCallPostDebugData, 'HvPostDebugData', 4096, 8, HvPostDebugData),
+  simple(C.HvCallRetrieveDebugData, 'HvRetrieveDebugData', 16, 4096, HvRetrieveDebugData),
+  simple(C.HvCallResetDebugSession, 'HvResetDebugSession', 8, 0, HvResetDebugSession, true),
+  simple(C.HvCallMapStatsPage, 'HvMapStatsPage', 32, 0, HvMapStatsPage),
+  simple(C.HvCallUnmapStatsPage, 'HvUnmapStatsPage', 24, 0, HvUnmapStatsPage),
   rep(C.HvCallMapSparseGpaPages, 'HvMapSparseGpaPages', 16, 16, 0, HvMapSparseGpaPages),
-  simple(C.HvCallSetSystemProperty, 'HvSetSystemProperty', 16, 0),
-  simple(C.HvCallSetPortProperty, 'HvSetPortProperty', 32, 8),
+  simple(C.HvCallSetSystemProperty, 'HvSetSystemProperty', 24, 0, HvSetSystemProperty),
+  simple(C.HvCallSetPortProperty, 'HvSetPortProperty', 32, 8, HvSetPortProperty),
+  // 23.4.2: HvGetSystemProperty is missing from appendix B; its code comes from ch. 23.
+  simple(HvCallGetSystemProperty, 'HvGetSystemProperty', 8, 16, HvGetSystemProperty),
 ]
 
 /** Lookup by call code (dense array; undefined for codes appendix B does not define). */

@@ -24,6 +24,14 @@ import { HV_PRIVILEGE_ALL_DEFINED, HV_PRIVILEGE_CHILD_DEFAULT } from './privileg
 import { SyntheticMsrTable } from './synthetic-msrs'
 import { VirtualProcessor } from './virtual-processor'
 import { HvWrapper } from './wrapper'
+import { InterruptServices } from './apic/interrupt-services'
+import { HvDebugService } from './debug/debug-session'
+import { HvEventLog } from './event-log/event-log'
+import { HvTraceEvent } from './event-log/event-log-types'
+import { HvStatistics } from './stats/statistics'
+import { registerStatsMsrs } from './stats/stats-msrs'
+import { RootOverlays } from './system/root-overlays'
+import { HvSystemProperties } from './system/system-properties'
 
 /** Pool pages drawn per operation (DECISION 7.1). */
 export interface PoolCosts {
@@ -81,6 +89,8 @@ export class Hypervisor {
   readonly partitions = new Map<bigint, Partition>()
   readonly root: Partition
   readonly msrs = new SyntheticMsrTable()
+  /** Virtual APICs, SynIC, ports and timers (ch. 13-15); the VMM's interrupt and time API. */
+  readonly interrupts: InterruptServices
   parkedLogicalProcessors = 0n
   private nextId = ROOT_ID + 1n
   private readonly attached = new Map<bigint, GuestMemory>()
@@ -93,6 +103,16 @@ export class Hypervisor {
   private readonly scratchOut = new DataView(new ArrayBuffer(0x10000))
   private readonly ctl: HypercallControl = { code: 0, fast: false, repCount: 0, repStart: 0, reservedBitsSet: false }
   private readonly frame: HypercallFrame
+  /** Overlay pages (stats, event-log buffers) in the root's notional GPA space (ch. 19, 21). */
+  readonly rootOverlays: RootOverlays
+  /** Statistics (ch. 21, appendix J). */
+  readonly stats: HvStatistics
+  /** Event logging (ch. 19, appendix I). */
+  readonly eventLog: HvEventLog
+  /** Guest debug sessions (ch. 20). */
+  readonly debug: HvDebugService
+  /** System properties (ch. 23). */
+  readonly system = new HvSystemProperties()
 
   constructor(opts: HypervisorOptions = {}) {
     this.createCpu = opts.createCpu ?? ((memory) => createX64Cpu(memory))
@@ -122,6 +142,12 @@ export class Hypervisor {
       clflush: opts.processorClFlushSize ?? 8n,
     }
     registerCoreMsrs(this.msrs)
+    this.interrupts = new InterruptServices(this)
+    this.rootOverlays = new RootOverlays(opts.rootPageCount ?? 1 << 22)
+    this.stats = new HvStatistics(this)
+    this.eventLog = new HvEventLog(this)
+    this.debug = new HvDebugService(this)
+    registerStatsMsrs(this)
     this.root = new Partition(ROOT_ID, null, 0n, HV_PRIVILEGE_ALL_DEFINED, new RootGpaSpace(opts.rootPageCount ?? 1 << 22))
     this.root.state = HvPartitionState.Active
     this.partitions.set(ROOT_ID, this.root)
@@ -204,6 +230,7 @@ export class Hypervisor {
     child.properties.set(P.HvPartitionPropertyProcessorCLFlushSize, this.readProperty(parent, P.HvPartitionPropertyProcessorCLFlushSize))
     parent.children.push(child)
     this.partitions.set(id, child)
+    this.eventLog.lifecycle(HvTraceEvent.HV_TR_OB_CREATE_PARTITION, id, null, HV_STATUS_SUCCESS)
     return child
   }
 
@@ -221,6 +248,8 @@ export class Hypervisor {
     p.hypercallMsr = 0n
     unmapAll(p)
     for (const feature of p.features.values()) feature.onFinalize?.()
+    this.stats.onPartitionFinalized(p)
+    this.debug.discard(p)
     p.pagesInUse = 0 // 5.8.3: every structure's memory returns to the pool
     p.state = HvPartitionState.Finalized
   }
@@ -230,6 +259,9 @@ export class Hypervisor {
     parent.release(this.config.costs.createPartition)
     parent.children.splice(parent.children.indexOf(p), 1)
     this.partitions.delete(p.id)
+    this.stats.onPartitionDeleted(p)
+    this.debug.discard(p)
+    this.eventLog.lifecycle(HvTraceEvent.HV_TR_OB_DELETE_PARTITION, p.id, null, HV_STATUS_SUCCESS)
   }
 
   readProperty(p: Partition, code: number): bigint {
@@ -254,6 +286,7 @@ export class Hypervisor {
     while (p.vps.length <= index) p.vps.push(undefined)
     p.vps[index] = vp
     for (const feature of p.features.values()) feature.onVpCreated?.(vp)
+    this.eventLog.lifecycle(HvTraceEvent.HV_TR_VP_CREATE_VP, p.id, index, HV_STATUS_SUCCESS)
     return vp
   }
 
@@ -261,6 +294,8 @@ export class Hypervisor {
     const p = vp.partition
     for (const feature of p.features.values()) feature.onVpDeleted?.(vp)
     p.vps[vp.index] = undefined
+    this.stats.onVpDeleted(vp)
+    this.eventLog.lifecycle(HvTraceEvent.HV_TR_VP_DELETE_VP, p.id, vp.index, HV_STATUS_SUCCESS)
   }
 
   syncExceptionBitmap(p: Partition): void {
@@ -278,6 +313,7 @@ export class Hypervisor {
   /** CPUID as partition `vp.partition` sees it. */
   cpuid(vp: VirtualProcessor, leaf: number, subleaf: number, out: Uint32Array): void {
     partitionCpuid(vp.partition, leaf, subleaf, out, this.native, this.config.version, this.config.features)
+    this.interrupts.adjustCpuid(vp, leaf, out)
   }
 
   /** Success check helper for host code. */

@@ -14,11 +14,22 @@ import { HV_INTERCEPT_ACCESS_MASK_READ, HV_INTERCEPT_ACCESS_MASK_WRITE } from '.
 import { handleVmcall, VmcallOutcome } from './native-abi'
 import { hasPrivilege } from './privileges'
 import { MSR_FAULT } from './synthetic-msrs'
+import { HvEventLogGroup as G, HvTraceEvent as E } from './event-log/event-log-types'
+import { VpCounter as V } from './stats/stats-types'
 import { HvMessageType as M, INTERCEPT_SUSPEND_SUSPENDED, INTERCEPT_SUSPEND_TLB_FLUSH_INHIBIT, VpExitKind, type VirtualProcessor, type VpExitKind as Kind } from './virtual-processor'
 
 const X86_GP = 13
+const X86_MC = 18
 
 function intercept(vp: VirtualProcessor, kind: Kind, messageType: number): Kind {
+  // Appendix J: intercept messages to the parent, by kind.
+  const c = vp.counters
+  if (kind === VpExitKind.IoPort) c[V.IoInterceptMessages]++
+  else if (kind === VpExitKind.MemoryAccess) c[V.MemoryInterceptMessages]++
+  else {
+    c[V.OtherMessages]++
+    if (kind === VpExitKind.Exception) c[vp.cpu.exit.vector === 14 ? V.PageFaultIntercepts : V.OtherIntercepts]++
+  }
   vp.exitKind = kind
   vp.messageType = messageType
   vp.interceptSuspend |= INTERCEPT_SUSPEND_SUSPENDED
@@ -43,6 +54,8 @@ function deliverPending(vp: VirtualProcessor): void {
       return
     }
     vp.cpu.deliverInterrupt(vector)
+    vp.counters[V.ExternalInterrupts]++
+    vp.counters[V.VirtualInterrupts]++
   } else if (type === 2) vp.cpu.deliverNmi()
   else if ((v >> 4n) & 1n) vp.cpu.injectException(vector, Number((v >> 32n) & 0xffffffffn))
   else vp.cpu.injectException(vector)
@@ -55,6 +68,8 @@ function handleMsr(hv: Hypervisor, vp: VirtualProcessor, write: boolean): Kind |
   const e = cpu.exit
   const entry = hv.msrs.get(e.msr)
   const p = vp.partition
+  vp.counters[V.MsrAccesses]++
+  if (hv.eventLog.diagLo !== 0) logMsr(hv, vp, write)
   if (entry && hasPrivilege(p.privileges, entry.privilege)) {
     if (write) {
       const value = (BigInt(e.valueHi >>> 0) << 32n) | BigInt(e.valueLo >>> 0)
@@ -79,11 +94,31 @@ function handleMsr(hv: Hypervisor, vp: VirtualProcessor, write: boolean): Kind |
   return -1
 }
 
+/** Appendix I intercept-manager events (only when LocalDiagnostics logging is on). */
+function logMsr(hv: Hypervisor, vp: VirtualProcessor, write: boolean): void {
+  const e = vp.cpu.exit
+  const value = write ? (BigInt(e.valueHi >>> 0) << 32n) | BigInt(e.valueLo >>> 0) : 0n
+  hv.eventLog.diag(G.InterceptManager, vp, write ? E.HV_TR_IM_MSR_WRITE : E.HV_TR_IM_MSR_READ, vp.cpu.getRip(), e.msr >>> 0, value)
+}
+function logExit(hv: Hypervisor, vp: VirtualProcessor, reason: number): void {
+  const e = vp.cpu.exit
+  const rip = vp.cpu.getRip()
+  const log = hv.eventLog
+  if (reason === ExitReason.Halt) log.diag(G.InterceptManager, vp, E.HV_TR_IM_HLT_INSTRUCTION, rip)
+  else if (reason === ExitReason.IoPort) {
+    log.diag(G.InterceptManager, vp, e.isWrite ? E.HV_TR_IM_IO_PORT_WRITE : E.HV_TR_IM_IO_PORT_READ, rip, e.port, e.isWrite ? e.value >>> 0 : 0)
+  } else if (reason === ExitReason.Cpuid) log.diag(G.InterceptManager, vp, E.HV_TR_IM_CPUID_INSTRUCTION, rip, e.leaf >>> 0, e.subleaf >>> 0)
+  else if (reason === ExitReason.MemoryAccess) log.diag(G.InterceptManager, vp, E.HV_TR_IM_MEMORY_INTERCEPT, rip, e.accessType)
+  else if (reason === ExitReason.Exception) log.diag(G.InterceptManager, vp, E.HV_TR_IM_GUEST_EXCEPTION, rip, e.vector)
+}
+
 /** Run `vp` for at most `budget` instructions. Returns the exit kind (also in vp.exitKind). */
 export function runVp(hv: Hypervisor, vp: VirtualProcessor, budget: number): Kind {
   const cpu = vp.cpu
   const p = vp.partition
   if (!vp.runnable || vp.idleSleep) return plain(vp, vp.idleSleep ? VpExitKind.Halt : VpExitKind.None)
+  hv.stats.onRunStart(vp)
+  hv.interrupts.beforeRun(vp)
   deliverPending(vp)
   let remaining = budget
   while (remaining > 0) {
@@ -91,12 +126,20 @@ export function runVp(hv: Hypervisor, vp: VirtualProcessor, budget: number): Kin
     const reason = cpu.run(remaining)
     remaining -= Math.max(1, cpu.retired - before)
     const e = cpu.exit
+    if (reason !== ExitReason.None) {
+      vp.counters[V.HypervisorEntries]++
+      if (hv.eventLog.diagLo !== 0) logExit(hv, vp, reason)
+    }
     switch (reason) {
       case ExitReason.None:
         break
       case ExitReason.Halt:
+        if (hv.interrupts.onHalt(vp)) break // an interrupt was already pending: HLT falls through
+        vp.counters[V.HltInstructions]++
+        hv.stats.onHalt(vp)
         return plain(vp, VpExitKind.Halt)
       case ExitReason.IoPort:
+        vp.counters[V.IoInstructions]++
         if (p.intercepts.ioIntercepted(e.port, e.accessSize, e.isWrite)) return intercept(vp, VpExitKind.IoPort, M.HvMessageTypeX64IoPortIntercept)
         if (e.isWrite) cpu.completeIoOut()
         else cpu.completeIoIn(e.accessSize === 4 ? 0xffffffff : e.accessSize === 2 ? 0xffff : 0xff)
@@ -108,6 +151,7 @@ export function runVp(hv: Hypervisor, vp: VirtualProcessor, budget: number): Kin
         break
       }
       case ExitReason.Cpuid: {
+        vp.counters[V.CpuidInstructions]++
         const d = vp.cpuidDefault
         hv.cpuid(vp, e.leaf, e.subleaf, d)
         if (p.intercepts.cpuid.has(e.leaf >>> 0)) return intercept(vp, VpExitKind.Cpuid, M.HvMessageTypeX64CpuidIntercept)
@@ -115,14 +159,25 @@ export function runVp(hv: Hypervisor, vp: VirtualProcessor, budget: number): Kin
         break
       }
       case ExitReason.Vmcall:
-        if (handleVmcall(hv, vp) === VmcallOutcome.MemoryIntercept) return VpExitKind.MemoryAccess
+        vp.counters[V.Hypercalls]++
+        if (handleVmcall(hv, vp) === VmcallOutcome.MemoryIntercept) {
+          vp.counters[V.MemoryInterceptMessages]++
+          return VpExitKind.MemoryAccess
+        }
+        hv.stats.refreshViewer(p) // stats pages the guest maps show the call's effects at once
         if (!vp.runnable) return plain(vp, VpExitKind.None)
+        if (vp.yieldRequested) {
+          vp.yieldRequested = false // HvNotifyLongSpinWait: end the slice (18.5.1)
+          return plain(vp, VpExitKind.None)
+        }
         break
       case ExitReason.MemoryAccess: {
         const space = p.space as ChildGpaSpace
         const page = Math.floor(e.gpa / PAGE_SIZE)
         if (space.isOverlay(page) && e.accessType === MemoryAccessType.Write) {
-          cpu.injectException(X86_GP, 0) // DECISION U22: writes to the hypercall page raise #GP
+          // 21.1: stats pages are write-protected with #MC; other overlays (U22) with #GP.
+          if (hv.stats.isGuestStatsPage(p, page)) cpu.injectException(X86_MC)
+          else cpu.injectException(X86_GP, 0) // DECISION U22: writes to the hypercall page raise #GP
           break
         }
         vp.memoryUnmapped = page >= space.pageCount || (!space.mapped[page] && !space.isOverlay(page))
@@ -132,6 +187,7 @@ export function runVp(hv: Hypervisor, vp: VirtualProcessor, budget: number): Kin
       case ExitReason.TripleFault:
         return intercept(vp, VpExitKind.UnrecoverableException, M.HvMessageTypeUnrecoverableException)
       case ExitReason.InterruptWindow:
+        if (hv.interrupts.onInterruptWindow(vp)) break
         return plain(vp, VpExitKind.InterruptWindow)
       case ExitReason.Exception:
         return intercept(vp, VpExitKind.Exception, M.HvMessageTypeX64ExceptionIntercept)

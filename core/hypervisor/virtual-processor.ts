@@ -76,6 +76,10 @@ export class VirtualProcessor {
   readonly msrShadow = new Map<number, bigint>()
   /** YMM upper halves (HvX64RegisterYmmNHigh); the CPU model has no AVX state. */
   readonly ymmHigh = new Uint8Array(16 * 16)
+  /** Event counters of appendix J (VPV slots, stats/stats-types.ts VpCounter); incremented on the run path. */
+  readonly counters = new Float64Array(64)
+  /** HvNotifyLongSpinWait asked to end this slice so the scheduler can run someone else (18.5.1). */
+  yieldRequested = false
 
   // ---- last exit (overwritten by each runVp)
   exitKind: VpExitKind = VpExitKind.None

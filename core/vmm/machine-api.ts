@@ -21,6 +21,13 @@ export interface MachineConfig {
   clock: ClockKind
   /** What a triple fault does to this VM. */
   onTripleFault: 'stop' | 'reset'
+  /**
+   * A saved-state container (core/vmm/saved-state) to continue from: start() then goes
+   * Off → Restoring → Running with the container's hardware, kernel and state (its config
+   * wins over the fields above; read it with `savedStateConfig`). A bad container is refused
+   * by start() with a SavedStateError and the machine stays Off.
+   */
+  restoreFrom?: Uint8Array
 }
 
 /** Why a machine stopped running. */
@@ -59,6 +66,11 @@ export interface MachineControl {
   sendSerial(port: number, data: Uint8Array): void
   /** Counters the host samples for the VM list's CPU Usage (instructions retired by all VPs). */
   readonly stats?: { readonly instructions: number }
+  /**
+   * Save the VM (Running|Paused → Saving → Saved): returns the saved-state container; the
+   * machine then holds no guest and can only be turned off. Optional for other implementations.
+   */
+  save?(): Promise<Uint8Array>
 }
 
 /** Construct with `new Machine(config, events)` from core/vmm/machine.ts. */

@@ -14,9 +14,11 @@ import { nativeCpuid } from '../x64/cpuid-model'
 import { Hypervisor } from '../hypervisor/hypervisor'
 import {
   WHvCompleteCpuid, WHvCompleteIoPortAccess, WHvCompleteMsrAccess, WHvCreatePartition, WHvCreateVirtualProcessor,
-  WHvDeletePartition, WHvGetPartitionMemory, WHvGetVirtualProcessorCpu, WHvPartitionPropertyCode, WHvRequestInterrupt,
+  WHvDeletePartition, WHvGetPartitionMemory, WHvGetVirtualProcessorCpu, WHvPartitionPropertyCode,
   WHvRunVirtualProcessor, WHvRunVpExitReason as X, WHvSetPartitionProperty, WHvSetupPartition, WHvMapGpaRange,
   WHvMapGpaRangeFlagExecute, WHvMapGpaRangeFlagRead, WHvMapGpaRangeFlagWrite, type WHvPartition,
+  WHvSetPartitionClock, WHvSetExtIntSource, WHvRequestApicInterrupt, WHvSetApicEoiCallback, WHvGetNextTimerDeadline,
+  WHvAdvancePartitionTime,
 } from '../whp'
 import type { IoSize } from './io/port-bus'
 import { Chipset } from './chipset'
@@ -28,6 +30,13 @@ import type { MachineConfig, MachineControl, MachineEvents, MachineStop, VmState
 import { createRunClock, TSC_HZ, type RunClock } from './vm-clock'
 import { MachineStats } from './machine-stats'
 import { defaultRuntime, type MachineRuntime } from './runtime'
+import { WHvRestorePartitionState, WHvSavePartitionState } from '../whp/whp-save-restore'
+import { LifecycleError } from './lifecycle'
+import { OffsetClock } from './saved-state/offset-clock'
+import { decodeMachineImage, encodeMachineImage } from './saved-state/machine-image'
+import { encodeMemoryImage, restoreMemoryImage } from './saved-state/memory-image'
+import { restoreChipsetState, saveChipsetState } from './saved-state/chipset-state'
+import { SavedStateError } from './saved-state/container'
 
 /** Instructions per VP per slice: small enough for timely device service, big enough to amortize. */
 const SLICE_INSTRUCTIONS = 20_000
@@ -37,6 +46,8 @@ const TURN_MS = 8
 export class Machine implements MachineControl {
   private readonly lifecycle = new Lifecycle()
   private readonly clock: RunClock
+  /** The same clock, settable to a saved guest time (restore). */
+  private readonly offsetClock: OffsetClock
   private hv: Hypervisor | null = null
   private partition: WHvPartition | null = null
   private chipset: Chipset | null = null
@@ -50,7 +61,7 @@ export class Machine implements MachineControl {
     private readonly events: MachineEvents,
     private readonly runtime: MachineRuntime = defaultRuntime(),
   ) {
-    this.clock = createRunClock(config.clock, runtime)
+    this.clock = this.offsetClock = new OffsetClock(createRunClock(config.clock, runtime))
   }
 
   get state(): VmState {
@@ -58,6 +69,7 @@ export class Machine implements MachineControl {
   }
 
   async start(): Promise<void> {
+    if (this.config.restoreFrom) return this.restore(this.config.restoreFrom)
     this.lifecycle.transition('Starting')
     try {
       this.build()
@@ -97,7 +109,6 @@ export class Machine implements MachineControl {
   shutDown(): void {
     if (this.state !== 'Running') throw new Error(`cannot shut down a VM that is ${this.state}`)
     this.chipset!.acpiPm1.pressPowerButton()
-    this.deliverInterrupts()
     this.schedule(0)
   }
 
@@ -105,13 +116,80 @@ export class Machine implements MachineControl {
     const uart = this.chipset?.uarts[port]
     if (!uart) return
     uart.receive(data)
-    this.deliverInterrupts()
     if (this.state === 'Running') this.schedule(0)
   }
 
   statsText(): string {
     if (this.partition) this.stats.instructions = this.retiredTotal()
     return this.stats.format()
+  }
+
+  // ---- saved state (core/vmm/saved-state; hypervisor part: TLFS ch. 17)
+
+  /** The VM's saved-state container now, without stopping it (checkpoints). Call between turns. */
+  captureSavedState(): Uint8Array {
+    if (this.state !== 'Running' && this.state !== 'Paused' && this.state !== 'Saving') throw new LifecycleError(this.state, 'Saving')
+    this.flushSerial()
+    const p = this.partition!
+    const c = this.config
+    return encodeMachineImage({
+      config: { memoryMiB: c.memoryMiB, cpus: c.cpus, cmdline: c.cmdline, clock: c.clock, onTripleFault: c.onTripleFault },
+      kernel: c.kernel,
+      initrd: c.initrd,
+      hypervisor: WHvSavePartitionState(p),
+      memory: encodeMemoryImage(WHvGetPartitionMemory(p)),
+      devices: saveChipsetState(this.chipset!),
+      machine: {
+        clockNs: this.clock.now(), pendingIoApicVectors: [], resetRequested: this.resetRequested,
+        retiredBeforeReset: this.retiredTotal(),
+      },
+    })
+  }
+
+  /** Running|Paused → Saving → Saved: the container; the guest is then gone from memory. */
+  async save(): Promise<Uint8Array> {
+    const from = this.state
+    if (from !== 'Running' && from !== 'Paused') throw new LifecycleError(from, 'Saving')
+    this.lifecycle.transition('Saving')
+    this.cancelTimer()
+    let bytes: Uint8Array
+    try {
+      bytes = this.captureSavedState()
+    } catch (e) {
+      this.lifecycle.transition(from)
+      if (from === 'Running') this.schedule(0)
+      throw e
+    }
+    this.clock.pause()
+    this.teardown()
+    this.lifecycle.transition('Saved')
+    return bytes
+  }
+
+  /** Off → Restoring → Running from a container; a bad one throws and the machine stays Off. */
+  private async restore(bytes: Uint8Array): Promise<void> {
+    if (this.state !== 'Off') throw new LifecycleError(this.state, 'Restoring')
+    const img = decodeMachineImage(bytes)
+    if (img.config.memoryMiB !== this.config.memoryMiB || img.config.cpus !== this.config.cpus) {
+      throw new SavedStateError(`it was saved with ${img.config.memoryMiB} MiB and ${img.config.cpus} processor(s); this VM has ${this.config.memoryMiB} MiB and ${this.config.cpus}`)
+    }
+    this.lifecycle.transition('Restoring')
+    try {
+      this.offsetClock.setNow(img.machine.clockNs)
+      this.build()
+      const p = this.partition!
+      restoreMemoryImage(WHvGetPartitionMemory(p), img.memory)
+      WHvRestorePartitionState(p, img.hypervisor)
+      restoreChipsetState(this.chipset!, img.devices)
+      this.resetRequested = img.machine.resetRequested
+      this.retiredBeforeReset = img.machine.retiredBeforeReset
+    } catch (e) {
+      this.teardown()
+      this.lifecycle.transition('Off', true)
+      throw e
+    }
+    this.lifecycle.transition('Running')
+    this.schedule(0)
   }
 
   // ---- construction
@@ -126,6 +204,8 @@ export class Machine implements MachineControl {
     WHvSetPartitionProperty(p, WHvPartitionPropertyCode.WHvPartitionPropertyCodeProcessorCount, c.cpus)
     WHvSetPartitionProperty(p, WHvPartitionPropertyCode.WHvPartitionPropertyCodeMemorySize, bytes)
     WHvSetupPartition(p)
+    // Reference counter, TSC page, APIC and synthetic timers run on the VM's clock (TLFS 15).
+    WHvSetPartitionClock(p, { nowNs: () => this.clock.now(), tscHz: TSC_HZ })
     WHvMapGpaRange(p, null, 0, bytes, WHvMapGpaRangeFlagRead | WHvMapGpaRangeFlagWrite | WHvMapGpaRangeFlagExecute)
     this.partition = p
     const memory: GuestMemory = WHvGetPartitionMemory(p)
@@ -135,21 +215,33 @@ export class Machine implements MachineControl {
       powerOff: () => this.finish({ kind: 'poweroff', message: 'the guest powered off' }),
       debugExit: (code) => this.finish({ kind: 'debug-exit', exitCode: code, message: `guest exited with status ${code}` }),
       ioApicMessage: (m) => {
-        // Until the local APIC (TLFS ch. 13) routes messages, fixed-mode ones go to VP 0.
-        if (m.deliveryMode === 0) this.pendingIoApicVectors.push(m.vector)
+        WHvRequestApicInterrupt(p, {
+          Type: m.deliveryMode, Vector: m.vector, Destination: m.dest,
+          LogicalDestination: m.destModeLogical, LevelTriggered: m.levelTriggered,
+        })
       },
     })
+    const cs = this.chipset
+    // The PIC sits behind LINT0 as the ExtINT source (virtual wire mode); level-triggered
+    // EOIs go back to the I/O APIC (TLFS 13; apic/VMM-INTEGRATION.md).
+    WHvSetExtIntSource(p, { pending: () => cs.pic.hasInterrupt(), acknowledge: () => cs.pic.acknowledge() })
+    WHvSetApicEoiCallback(p, (vector) => cs.ioapic.eoi(vector))
+    const part = this.hv.partition(p.id)!
     for (let i = 0; i < c.cpus; i++) {
       WHvCreateVirtualProcessor(p, i)
       const cpu = WHvGetVirtualProcessorCpu(p, i)
       cpu.readTsc = () => Math.floor((this.clock.now() * TSC_HZ) / 1e9)
+      if (i > 0) {
+        // Application processors wait for INIT/SIPI from the BSP's local APIC.
+        part.vp(i)!.waitingForSipi = true
+        cpu.halted = true
+      }
     }
     memory.writeBytes(ACPI_AREA_BASE, buildAcpiTables({ cpus: c.cpus }).bytes)
     const boot = loadKernel(memory, this.config.kernel, { initrd: c.initrd, cmdline: c.cmdline, memoryBytes: bytes })
     applyBootState(WHvGetVirtualProcessorCpu(p, 0), boot)
   }
 
-  private readonly pendingIoApicVectors: number[] = []
   /** Serial output gathered during a turn and handed to the host in one piece. */
   private readonly serialOut: [number[], number[]] = [[], []]
 
@@ -234,7 +326,7 @@ export class Machine implements MachineControl {
       this.service()
       if (busy || this.anyVpRunnable()) continue
       // Every VP is halted: sleep (host clock) or jump (virtual clock) to the next device deadline.
-      const deadline = this.chipset!.nextDeadline()
+      const deadline = Math.min(this.chipset!.nextDeadline(), WHvGetNextTimerDeadline(this.partition!))
       if (!Number.isFinite(deadline)) return // nothing but input (sendSerial) can wake the VM
       if (this.clock.kind === 'virtual') {
         this.clock.idleUntil(deadline)
@@ -304,8 +396,7 @@ export class Machine implements MachineControl {
         s.haltExits++
         return false
       case X.WHvRunVpExitReasonX64InterruptWindow:
-        this.deliverInterrupts()
-        return true
+        return true // the hypervisor's APICs inject by themselves (runVp)
       case X.WHvRunVpExitReasonMemoryAccess:
         this.finish({
           kind: 'error',
@@ -331,25 +422,10 @@ export class Machine implements MachineControl {
 
   /** Fire due device timers and deliver pending external interrupts. */
   private service(): void {
-    this.chipset!.advanceTo(this.clock.now())
-    this.deliverInterrupts()
+    const now = this.clock.now()
+    this.chipset!.advanceTo(now)
+    WHvAdvancePartitionTime(this.partition!, now)
     if (this.resetRequested) this.doReset()
-  }
-
-  private deliverInterrupts(): void {
-    const p = this.partition
-    const cs = this.chipset
-    if (!p || !cs) return
-    const cpu = WHvGetVirtualProcessorCpu(p, 0)
-    const pending = cs.pic.hasInterrupt() || this.pendingIoApicVectors.length > 0
-    if (!pending) return
-    if (!cpu.canTakeInterrupt()) {
-      cpu.interruptWindowRequested = true
-      return
-    }
-    const vector = this.pendingIoApicVectors.length > 0 ? this.pendingIoApicVectors.shift()! : cs.pic.acknowledge()
-    this.stats.interruptsDelivered++
-    WHvRequestInterrupt(p, 0, vector)
   }
 
   private doReset(): void {

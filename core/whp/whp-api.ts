@@ -278,12 +278,13 @@ export function WHvRequestNmi(p: WHvPartition, vpIndex: number): void {
   vp.cpu.halted = false
 }
 
-/** INIT (reset) or SIPI (start at vector * 0x1000) to a VP, as the local APIC would (ch. 13 later). */
+/**
+ * INIT or SIPI to a VP through its local APIC (TLFS 13.3): INIT resets it into wait-for-SIPI
+ * (it looks halted meanwhile); SIPI starts a waiting VP in real mode at vector * 0x1000.
+ */
 export function WHvSendInitSipi(p: WHvPartition, vpIndex: number, kind: 'init' | 'sipi', vector = 0): void {
   const vp = vpOf(p, vpIndex)
-  if (kind === 'init') vp.cpu.reset(true)
-  else vp.cpu.startupIpi(vector)
-  vp.waitingForSipi = false
+  p.hv.interrupts.requestInterrupt(p.id, { type: kind === 'init' ? 5 : 6, vector: vector & 0xff, destination: vp.initialApicId })
 }
 
 export function WHvGetVirtualProcessorRegisters(p: WHvPartition, vpIndex: number, names: readonly number[]): WHvRegisterValue[] {

@@ -11,6 +11,9 @@
 import type { GuestMemory } from '../memory/guest-memory'
 import { CpuExit } from './api'
 
+/** A pre-decoded instruction: executes and commits RIP (throws FAULT / EXIT_SIGNAL like the interpreter). */
+export type CompiledInsn = (c: CpuState) => void
+
 export const TLB_BITS = 10
 export const TLB_SIZE = 1 << TLB_BITS
 
@@ -164,6 +167,13 @@ export class CpuState {
   fetchHi = 0
   fetchDelta = 0
 
+  // ---- decoded-code cache (code-cache.ts): compiled closures per physical page (64-bit code)
+  /** Closures of the page in the fetch window, indexed by ip - fetchPageIp; null when not compiling. */
+  fetchCode: Array<CompiledInsn | undefined> | null = null
+  fetchPageIp = 0
+  readonly codePages: Array<Array<CompiledInsn | undefined> | undefined> = []
+  readonly codeMark: Uint8Array
+
   // ---- pending exit completion
   exitNextRip = 0
   ioKind = 0
@@ -172,6 +182,7 @@ export class CpuState {
     this.memory = memory
     this.ram = memory.ram
     this.view = memory.view
+    this.codeMark = new Uint8Array(memory.pageCount)
     this.tlbRead = this.tlbReadTagS
     this.tlbWrite = this.tlbWriteTagS
     this.readTsc = () => this.retired

@@ -20,6 +20,8 @@ import { IoKind } from './exits'
 import { completeIns, completeOuts } from './exec-string'
 import { ownsMsr, ownedMsrRead, ownedMsrWrite, msrValue } from './msr'
 import { buildFxImage, loadFxImage } from './fpu-state'
+import { compileAt, INTERP } from './compile'
+import { invalidateCodeRange, flushCode } from './code-cache'
 
 
 function toBig(v: number): bigint {
@@ -29,13 +31,33 @@ function fromBig(v: bigint): number {
   return Number(BigInt.asIntN(64, v))
 }
 
+/**
+ * Run pre-decoded closures while RIP stays in the fetch window and they exist; returns
+ * the retired count when an instruction must be interpreted (or the limit is reached).
+ */
+function runCompiled(c: CpuState, limit: number): number {
+  let retired = c.retired
+  while (retired < limit) {
+    const ip = c.rip
+    const code = c.fetchCode
+    if (code === null || ip < c.fetchLo || ip >= c.fetchHi) break
+    const idx = ip - c.fetchPageIp
+    let f = code[idx]
+    if (f === undefined) { f = compileAt(c, ip); code[idx] = f }
+    if (f === INTERP) break
+    f(c)
+    c.retired = ++retired
+  }
+  return retired
+}
+
 export class Cpu implements X64Cpu {
   readonly s: CpuState
   private shutdown = false
 
   constructor(memory: GuestMemory) {
     this.s = new CpuState(memory)
-    memory.onExternalWrite(() => { /* no decoded-code cache to invalidate: fetch reads RAM directly */ })
+    memory.onExternalWrite((gpa, length) => invalidateCodeRange(this.s, gpa, length))
     this.reset(false)
   }
 
@@ -58,30 +80,35 @@ export class Cpu implements X64Cpu {
     e.instructionLength = 0
     if (this.shutdown) { e.reason = ExitReason.TripleFault; return ExitReason.TripleFault }
     if (c.memGeneration !== c.memory.generation) flushTlb(c)
-    let n = 0
-    while (n < budget) {
+    const limit = c.retired + budget
+    while (c.retired < limit) {
       if (c.interruptWindowRequested && c.shadow === 0 && (c.eflags & FLAGS.IF) !== 0) { e.reason = ExitReason.InterruptWindow; return ExitReason.InterruptWindow }
       if (c.halted) { e.reason = ExitReason.Halt; return ExitReason.Halt }
       let start = c.rip
+      let stepping = false
       try {
-        for (; n < budget; n++) {
+        while (c.retired < limit) {
+          if (c.shadow === 0 && runCompiled(c, limit) >= limit) break
           start = c.rip
+          stepping = true
           const r = step(c)
+          stepping = false
           if (r !== 0) {
-            if (r === ExitReason.Halt) { c.retired++; n++; e.instructionLength = 0; e.reason = ExitReason.Halt; return ExitReason.Halt }
+            if (r === ExitReason.Halt) { c.retired++; e.instructionLength = 0; e.reason = ExitReason.Halt; return ExitReason.Halt }
             this.fillInstruction(start)
             return r as ExitReason
           }
           c.rip = c.ip
           c.retired++
           if (c.shadow !== 0) c.shadow--
-          if (c.interruptWindowRequested && c.shadow === 0 && (c.eflags & FLAGS.IF) !== 0) { n++; break }
+          if (c.interruptWindowRequested && c.shadow === 0 && (c.eflags & FLAGS.IF) !== 0) break
         }
       } catch (err) {
-        c.rip = start
+        // compiled closures commit RIP only when they complete, so c.rip is the faulting one
+        if (stepping) c.rip = start
         if (err === FAULT) {
           const r = this.raise(FAULT.vector, FAULT.hasErrorCode, FAULT.errorCode, 0)
-          n++
+          c.retired++
           if (r !== ExitReason.None) return r
           continue
         }
@@ -254,6 +281,7 @@ export class Cpu implements X64Cpu {
     c.cpl = 0
     selectTlbBank(c)
     flushTlb(c)
+    flushCode(c)
     updateMode(c)
   }
 
@@ -358,6 +386,6 @@ export class Cpu implements X64Cpu {
   getFxState(): Uint8Array { return buildFxImage(this.s, new Uint8Array(512)) }
   setFxState(image: Uint8Array): void { if (image.length >= 512) loadFxImage(this.s, image) }
 
-  flushCaches(): void { flushTlb(this.s) }
+  flushCaches(): void { flushTlb(this.s); flushCode(this.s) }
 }
 

@@ -8,6 +8,8 @@
 import type { CpuState } from './cpu-state'
 import { TLB_SIZE } from './cpu-state'
 import { translate, memoryExit, Access } from './paging'
+import { Mode } from './constants'
+import { pageCode, invalidateCodePage } from './code-cache'
 import {
   GpaKind, HV_MAP_GPA_READABLE, HV_MAP_GPA_WRITABLE, HV_MAP_GPA_KERNEL_EXECUTABLE, HV_MAP_GPA_USER_EXECUTABLE,
 } from '../memory/guest-memory'
@@ -18,7 +20,7 @@ export function flushTlb(c: CpuState): void {
   c.tlbReadTagS.fill(NaN); c.tlbReadTagU.fill(NaN)
   c.tlbWriteTagS.fill(NaN); c.tlbWriteTagU.fill(NaN)
   c.tlbExecTagS.fill(NaN); c.tlbExecTagU.fill(NaN)
-  c.fetchLo = 0; c.fetchHi = 0
+  c.fetchLo = 0; c.fetchHi = 0; c.fetchCode = null
   c.memGeneration = c.memory.generation
 }
 
@@ -88,6 +90,8 @@ function physWrite(c: CpuState, gpa: number, size: number, v: number, vh: number
     if (size === 8) { r.handler.write(off, 4, v >>> 0); r.handler.write(off + 4, 4, vh >>> 0) } else r.handler.write(off, size, size === 4 ? v >>> 0 : v & (size === 1 ? 0xff : 0xffff))
     return
   }
+  const gpage = Math.floor(gpa / 4096)
+  if (gpage < c.codeMark.length && c.codeMark[gpage] === 1) invalidateCodePage(c, gpage)
   const dv = c.view
   if (size === 1) c.ram[gpa] = v
   else if (size === 2) dv.setUint16(gpa, v & 0xffff, true)
@@ -155,7 +159,7 @@ export function writeSlow(c: CpuState, lin: number, size: number, v: number, vh:
   if (off + size <= 4096) {
     const gpa = translate(c, lin, Access.Write, user)
     physCheckWrite(c, gpa, lin)
-    if (user === (c.cpl === 3)) fill(c, c.tlbWrite, c.tlbWritePhys, lin, gpa, HV_MAP_GPA_WRITABLE | HV_MAP_GPA_READABLE)
+    if (user === (c.cpl === 3) && c.codeMark[Math.floor(gpa / 4096)] !== 1) fill(c, c.tlbWrite, c.tlbWritePhys, lin, gpa, HV_MAP_GPA_WRITABLE | HV_MAP_GPA_READABLE)
     physWrite(c, gpa, size, v, vh)
     return
   }
@@ -228,15 +232,23 @@ export function sysWrite(c: CpuState, lin: number, size: number, v: number, vh =
 /** Map the page holding CS:ip into the fetch window (or fault / exit). */
 export function fetchFill(c: CpuState, lin: number, ipLimit: number): void {
   const user = c.cpl === 3
-  const gpa = translate(c, lin, Access.Exec, user)
-  const right = user ? HV_MAP_GPA_USER_EXECUTABLE : HV_MAP_GPA_KERNEL_EXECUTABLE
-  const gpage = Math.floor(gpa / 4096)
-  if (!c.memory.isRamPage(gpage, right)) {
+  const page = Math.floor(lin / 4096), i = page & MASK
+  const tags = user ? c.tlbExecTagU : c.tlbExecTagS
+  let gpage: number
+  if (tags[i] === page) gpage = c.tlbExecPhys[i + c.tlbUserBank] / 4096
+  else {
+    const gpa = translate(c, lin, Access.Exec, user)
+    const right = user ? HV_MAP_GPA_USER_EXECUTABLE : HV_MAP_GPA_KERNEL_EXECUTABLE
+    gpage = Math.floor(gpa / 4096)
     // executing from MMIO or a non-executable GPA is not supported: exit
-    memoryExit(c, gpa, lin, Access.Exec)
+    if (!c.memory.isRamPage(gpage, right)) memoryExit(c, gpa, lin, Access.Exec)
+    tags[i] = page
+    c.tlbExecPhys[i + c.tlbUserBank] = gpage * 4096
   }
   const pageStartIp = c.ip - (lin & 0xfff)
-  c.fetchLo = c.ip
+  c.fetchLo = pageStartIp
   c.fetchHi = Math.min(pageStartIp + 4096, ipLimit)
   c.fetchDelta = gpage * 4096 - pageStartIp
+  c.fetchPageIp = pageStartIp
+  c.fetchCode = c.mode === Mode.Long64 && ipLimit === Infinity ? pageCode(c, gpage) : null
 }

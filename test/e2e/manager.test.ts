@@ -1,29 +1,21 @@
 /**
  * End to end, in real headless Chromium against the BUILT app: `hv-manager serve` serves the
- * real UI and contract; the test creates a VM from the bundled hello guest, provokes a
- * contract error (typing into a VM that is Off), starts the VM, opens Connect, sees the
- * guest's banner in xterm, types a line, sees the guest echo it, and saves a screenshot.
- * It also checks that bad requests over the WebSocket get typed errors and a wrong token
- * is refused, while the host keeps serving.
+ * real UI and contract. First start shows the default hello VM; the New Virtual Machine
+ * wizard refuses invalid input page by page, then creates a VM that boots an uploaded ELF
+ * image; Connect shows the banner, echoes typed text, copies a selection and switches COM
+ * ports; a second window gets the console history; bad WebSocket requests get typed errors
+ * and a wrong token is refused, while the host keeps serving.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { appRoot, assertBuilt, startServe, type ServeProcess } from './serve-process'
+import { clearToasts, launch, screenshot, stateOf, terminalText, waitForTerminal } from './browser'
 
 const BANNER = 'HV Manager hello guest'
 const BOOT_TIMEOUT_MS = 90_000
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 let tmp: string
 let serve: ServeProcess
@@ -31,32 +23,12 @@ let ctx: BrowserContext
 let page: Page
 const pageErrors: string[] = []
 
-async function terminalText(p: Page, vmName: string): Promise<string> {
-  const rows = p.locator(`[data-testid="connect-window-${vmName}"] .xterm-rows`)
-  return (await rows.innerText()).replace(/\u00a0/g, ' ')
-}
-
-async function waitForTerminal(p: Page, vmName: string, needle: string, timeout: number, why: string): Promise<void> {
-  const deadline = Date.now() + timeout
-  let text = ''
-  while (Date.now() < deadline) {
-    text = await terminalText(p, vmName)
-    if (text.includes(needle)) return
-    await p.waitForTimeout(200)
-  }
-  throw new Error(`${why}: "${needle}" did not appear in the console within ${timeout} ms.\nConsole:\n${text}\nServer output:\n${serve.output()}`)
-}
-
 beforeAll(async () => {
   assertBuilt()
   tmp = mkdtempSync(join(tmpdir(), 'hv-e2e-'))
   serve = await startServe(join(tmp, 'data'))
-  ctx = await chromium.launchPersistentContext(join(tmp, 'chromium'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: chromiumArgs,
-    viewport: { width: 1280, height: 800 },
-  })
+  ctx = await launch(join(tmp, 'chromium'))
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(serve.url).origin })
   page = ctx.pages()[0] ?? (await ctx.newPage())
   page.on('pageerror', (e) => pageErrors.push(e.message))
 })
@@ -70,18 +42,62 @@ afterAll(async () => {
 })
 
 describe('HV Manager in Chromium', () => {
-  it('creates, starts and connects to the hello guest, and echoes typed text', { timeout: 240_000 }, async () => {
+  it('shows the default hello VM on first start, ready to start', async () => {
     await page.goto(serve.url)
     await expect.poll(() => page.getByTestId('connection-state').innerText()).toBe('Connected to this computer')
+    await expect.poll(() => stateOf(page, 'Hello VM')).toBe('Off')
+    await expect.poll(() => page.getByTestId('vm-notes').innerText()).toContain('Created on first start')
+    expect(await page.getByTestId('action-start').getAttribute('aria-disabled')).toBe('false')
+    await screenshot(page, 'e2e-first-start')
+  })
 
-    // New VM dialog.
+  it('walks the wizard, refusing invalid input on each page, and boots an uploaded ELF image', { timeout: 240_000 }, async () => {
     await page.getByTestId('action-new').click()
+    await expect.poll(() => page.getByTestId('wizard-page-begin').count()).toBe(1)
+    await page.getByTestId('wizard-next').click()
+
+    // Name: empty and duplicate names are refused with a message; Next stays on the page.
+    await page.getByTestId('new-vm-name').fill('')
+    await page.getByTestId('wizard-next').click()
+    await expect.poll(() => page.getByTestId('wizard-page-name').innerText()).toContain('Enter a name for the virtual machine.')
+    await page.getByTestId('new-vm-name').fill('hello vm')
+    await page.getByTestId('wizard-next').click()
+    await expect.poll(() => page.getByTestId('wizard-page-name').innerText()).toContain('already exists')
     await page.getByTestId('new-vm-name').fill('e2e-hello')
-    await page.getByTestId('new-vm-memory').fill('64')
-    await page.getByTestId('new-vm-guest').selectOption('hello')
+    await page.getByTestId('new-vm-notes').fill('made by the wizard')
+    await page.getByTestId('wizard-next').click()
+
+    // Memory and processors out of range.
+    await page.getByTestId('new-vm-memory').fill('99999999')
+    await page.getByTestId('wizard-next').click()
+    await expect.poll(() => page.getByTestId('wizard-page-memory').innerText()).toContain('Memory must be a whole number of MB from 1 to 65536.')
+    await screenshot(page, 'e2e-wizard-invalid-memory')
+    await page.getByTestId('new-vm-memory').fill('32')
+    await page.getByTestId('wizard-next').click()
+    await page.getByTestId('new-vm-cpus').fill('0')
+    await page.getByTestId('wizard-next').click()
+    await expect.poll(() => page.getByTestId('wizard-page-processors').innerText()).toContain('from 1 to 64')
+    await page.getByTestId('new-vm-cpus').fill('1')
+    await page.getByTestId('wizard-next').click()
+
+    // Boot: an image with no file is refused; then upload the hello guest as an ELF image.
+    await page.getByTestId('boot-image').check()
+    await page.getByTestId('wizard-next').click()
+    await expect.poll(() => page.getByTestId('wizard-page-boot').innerText()).toContain('Choose the multiboot or ELF image.')
+    await page.getByTestId('boot-image-path-upload').setInputFiles(join(appRoot, 'resources', 'guests', 'build', 'hello.elf'))
+    await expect.poll(() => page.getByTestId('boot-image-path').inputValue(), { timeout: 15_000 }).toMatch(/uploads.*hello\.elf$/)
+    await page.getByTestId('wizard-next').click()
+    await page.getByTestId('new-vm-com').selectOption('2')
+    await page.getByTestId('wizard-next').click()
+    const summary = await page.getByTestId('wizard-summary').innerText()
+    expect(summary).toContain('e2e-hello')
+    expect(summary).toContain('32 MB')
+    await screenshot(page, 'e2e-wizard-summary')
     await page.getByTestId('new-vm-finish').click()
-    const row = page.getByTestId('vm-row-e2e-hello')
-    await expect.poll(() => row.getByTestId('vm-state').innerText()).toBe('Off')
+    await expect.poll(() => stateOf(page, 'e2e-hello')).toBe('Off')
+    // The upload was moved into the VM's own folder.
+    await page.getByTestId('vm-row-e2e-hello').click()
+    await expect.poll(() => page.locator('.details').innerText()).toMatch(/files.*hello\.elf/)
 
     // Connect before starting; typing into an Off VM is refused by the host: a clear error toast.
     await page.getByTestId('action-connect').click()
@@ -90,14 +106,15 @@ describe('HV Manager in Chromium', () => {
     await page.keyboard.type('x')
     const toast = page.getByTestId('error-toast').first()
     await expect.poll(() => toast.innerText(), { timeout: 10_000 }).toMatch(/Typing into the console failed[\s\S]*is Off[\s\S]*INVALID_STATE/)
-    await toast.getByRole('button', { name: 'Dismiss' }).click()
+    await clearToasts(page)
 
-    // Start: the row goes Running, the Start action is disabled, the banner appears.
-    await page.getByTestId('action-start').click()
-    await expect.poll(() => row.getByTestId('vm-state').innerText(), { timeout: 30_000 }).toBe('Running')
-    expect(await page.getByTestId('action-start').isDisabled()).toBe(true)
-    await waitForTerminal(page, 'e2e-hello', BANNER, BOOT_TIMEOUT_MS, 'The hello guest did not boot (is core/vmm/machine.ts booting resources/guests/build/hello.elf?)')
-    await waitForTerminal(page, 'e2e-hello', 'ready', BOOT_TIMEOUT_MS, 'The hello guest did not reach its echo loop')
+    // Start from the Connect toolbar: the title shows Running, the banner appears.
+    await page.getByTestId('connect-start').click()
+    await expect.poll(() => stateOf(page, 'e2e-hello'), { timeout: 30_000 }).toBe('Running')
+    await expect.poll(() => page.getByTestId('connect-title').innerText()).toContain('Running')
+    expect(await page.getByTestId('connect-start').getAttribute('aria-disabled')).toBe('true')
+    await waitForTerminal(page, 'e2e-hello', BANNER, BOOT_TIMEOUT_MS, 'The uploaded hello image did not boot', serve.output)
+    await waitForTerminal(page, 'e2e-hello', 'ready', BOOT_TIMEOUT_MS, 'The hello guest did not reach its echo loop', serve.output)
 
     // Type a line: the guest echoes it (the UI has no local echo).
     await term.click()
@@ -105,8 +122,29 @@ describe('HV Manager in Chromium', () => {
     await page.keyboard.press('Enter')
     await waitForTerminal(page, 'e2e-hello', 'echo from chromium 42', 30_000, 'The guest did not echo the typed line')
 
-    mkdirSync(join(appRoot, 'test', 'artifacts'), { recursive: true })
-    await page.screenshot({ path: join(appRoot, 'test', 'artifacts', 'e2e-hello-connect.png') })
+    // Copy: select everything in the terminal and copy it to the clipboard.
+    await term.click()
+    await page.keyboard.press('Control+Shift+A').catch(() => undefined)
+    await page.locator('[data-testid="connect-window-e2e-hello"] .xterm-screen').dblclick({ position: { x: 20, y: 8 } })
+    await page.getByTestId('connect-copy').click()
+    const copied = await page.evaluate(() => navigator.clipboard.readText())
+    expect(copied.length).toBeGreaterThan(0)
+    expect(BANNER).toContain(copied.trim())
+
+    // Type clipboard text: the guest echoes what the clipboard held.
+    await page.evaluate(() => navigator.clipboard.writeText('from the clipboard 7'))
+    await page.getByTestId('connect-type-clipboard').click()
+    await waitForTerminal(page, 'e2e-hello', 'from the clipboard 7', 30_000, 'Typing the clipboard text did not reach the guest')
+    await screenshot(page, 'e2e-hello-connect')
+
+    // COM2 is a separate stream: the hello guest writes nothing there.
+    await page.getByTestId('connect-port').selectOption('1')
+    await expect.poll(() => terminalText(page, 'e2e-hello')).not.toContain(BANNER)
+    await page.getByTestId('connect-port').selectOption('0')
+    await waitForTerminal(page, 'e2e-hello', BANNER, 5_000, 'Switching back to COM1 did not show its history')
+
+    // The details pane's thumbnail shows the console's last lines.
+    await expect.poll(() => page.getByTestId('console-thumbnail').innerText()).toContain('from the clipboard 7')
 
     // A second manager window opened now gets the earlier output from the host's console history.
     const p2 = await ctx.newPage()
@@ -117,13 +155,15 @@ describe('HV Manager in Chromium', () => {
     expect(await terminalText(p2, 'e2e-hello')).toContain(BANNER)
     await p2.close()
 
-    // Turn off, then delete through the confirmation dialog.
+    // Turn off (confirmed), then delete through the confirmation dialog.
     await page.getByTestId('connect-close').click()
     await page.getByTestId('action-turnoff').click()
-    await expect.poll(() => row.getByTestId('vm-state').innerText(), { timeout: 20_000 }).toBe('Off')
-    await page.getByTestId('action-delete').click()
     await page.getByTestId('confirm-ok').click()
-    await expect.poll(() => row.count()).toBe(0)
+    await expect.poll(() => stateOf(page, 'e2e-hello'), { timeout: 20_000 }).toBe('Off')
+    await page.getByTestId('action-delete').click()
+    await expect.poll(() => page.getByTestId('confirm-dialog').innerText()).toContain('e2e-hello')
+    await page.getByTestId('confirm-ok').click()
+    await expect.poll(() => page.getByTestId('vm-row-e2e-hello').count()).toBe(0)
     expect(pageErrors).toEqual([])
   })
 

@@ -298,7 +298,7 @@ export class PartitionInterrupts implements PartitionFeature {
       for (const t of s.stimers) if (t.deadline <= ref || t.pendingExpiration >= 0) t.advance(ref, s.synic, refNow)
     }
     for (const poll of this.pollers) poll(nowNs)
-    for (const s of this.vps) if (s && s.vp !== this.currentVp && s.hasPending()) this.kickVp(s)
+    for (const s of this.all()) if (s.hasPending()) this.kickVp(s)
   }
 
   /** Route an external request (VMM or parent) to the APICs (13.3). */

@@ -38,12 +38,16 @@ export class ReferenceTime {
     this.originNs = clock.nowNs()
   }
 
-  /** Change the clock (the VMM installs its own after creation); the counter continues where it was. */
+  /**
+   * Change the clock (the VMM installs its own after creation). The counter continues from
+   * the last value a guest saw (0 if none), so host time before the switch never leaks in
+   * and virtual-clock runs stay deterministic.
+   */
   setClock(clock: GuestClock): void {
-    const ref = this.counterNs()
     this.clock = clock
-    this.originNs = clock.nowNs() - ref - this.stoppedNs
-    if (this.stoppedSince >= 0) this.stoppedSince = clock.nowNs()
+    this.stoppedNs = 0
+    this.stoppedSince = -1
+    this.originNs = clock.nowNs() - Math.max(0, this.last) * 100
   }
 
   private allSuspended(): boolean {

@@ -26,6 +26,7 @@ export const useVmStore = defineStore('vms', () => {
   const hostProblems = ref<string[]>([])
   const hostVersion = ref('')
   const features = ref<Partial<HostFeatures>>({})
+  const dataDir = ref('')
   const connection = ref<ConnectionState>('connecting')
   const loaded = ref(false)
   const sortKey = ref<SortKey>('name')
@@ -116,6 +117,7 @@ export const useVmStore = defineStore('vms', () => {
       hostProblems.value = info.problems
       hostVersion.value = info.version
       features.value = info.features ?? {}
+      dataDir.value = info.dataDir ?? ''
       if (!vms.value.some((v) => v.id === selectedId.value)) select(sorted.value[0]?.id ?? null)
       loaded.value = true
     } catch (e) {
@@ -204,6 +206,9 @@ export const useVmStore = defineStore('vms', () => {
     if (refuse(id, action, title)) return
     const vm = await run(id, title, () => api().invoke(channel, { id }))
     if (vm) upsert(vm)
+    if (vm && action === 'shutDown' && vm.state !== 'Off') {
+      useErrorStore().notify(`Shut down requested for "${vm.config.name}"`, 'The guest was asked to power off; it decides when. Use Turn Off if it does not react.')
+    }
   }
 
   const start = (id: string): Promise<void> => act('start', id)
@@ -233,7 +238,7 @@ export const useVmStore = defineStore('vms', () => {
   }
 
   return {
-    client, vms, sorted, selectedId, selectedIds, selected, guests, hostProblems, hostVersion, features, connection, loaded,
+    client, vms, sorted, selectedId, selectedIds, selected, guests, hostProblems, hostVersion, features, dataDir, connection, loaded,
     busy, sortKey, sortAsc, cpuHistory,
     canStart, canTurnOff, canDelete, canConnect, can,
     attach, refresh, select, sortBy, create, start, turnOff, shutDown, pause, resume, reset, update, rename, deleteVm, refuse,

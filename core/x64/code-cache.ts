@@ -1,0 +1,55 @@
+/**
+ * The decoded-code cache: for every physical page that 64-bit code has run from, an array
+ * of pre-decoded instruction closures indexed by page offset (compile.ts builds them on
+ * first execution). A page holding cached code gets no write-TLB entries, so every store
+ * to it takes the slow path, which drops the page's closures (self-modifying code);
+ * writes from outside the CPU arrive through GuestMemory.onExternalWrite.
+ */
+import type { CpuState, CompiledInsn } from './cpu-state'
+import { TLB_SIZE } from './cpu-state'
+
+/** The closure array of physical page `gpage` (created and marked on first use). */
+export function pageCode(c: CpuState, gpage: number): Array<CompiledInsn | undefined> | null {
+  if (gpage >= c.codeMark.length) return null
+  let arr = c.codePages[gpage]
+  if (arr === undefined) {
+    arr = new Array<CompiledInsn | undefined>(4096)
+    c.codePages[gpage] = arr
+    if (c.codeMark[gpage] !== 1) {
+      c.codeMark[gpage] = 1
+      purgeWriteTlb(c, gpage * 4096)
+    }
+  }
+  return arr
+}
+
+/** Remove write-TLB entries that map physical page `base` (it now holds cached code). */
+function purgeWriteTlb(c: CpuState, base: number): void {
+  const phys = c.tlbWritePhys
+  for (let i = 0; i < TLB_SIZE; i++) {
+    if (phys[i] === base) c.tlbWriteTagS[i] = NaN
+    if (phys[i + TLB_SIZE] === base) c.tlbWriteTagU[i] = NaN
+  }
+}
+
+export function invalidateCodePage(c: CpuState, gpage: number): void {
+  const arr = c.codePages[gpage]
+  c.codePages[gpage] = undefined
+  c.codeMark[gpage] = 0
+  if (arr !== undefined && c.fetchCode === arr) { c.fetchCode = null; c.fetchLo = 0; c.fetchHi = 0 }
+}
+
+/** Invalidate the code of every page in [gpa, gpa + length). */
+export function invalidateCodeRange(c: CpuState, gpa: number, length: number): void {
+  const first = Math.max(0, Math.floor(gpa / 4096)), last = Math.min(c.codeMark.length - 1, Math.floor((gpa + length - 1) / 4096))
+  for (let p = first; p <= last; p++) if (c.codeMark[p] === 1) invalidateCodePage(c, p)
+}
+
+/** Drop every cached closure. */
+export function flushCode(c: CpuState): void {
+  c.codePages.length = 0
+  c.codeMark.fill(0)
+  c.fetchCode = null
+  c.fetchLo = 0
+  c.fetchHi = 0
+}
