@@ -58,5 +58,7 @@ export const HvCall = {
   HvCallMapSparseGpaPages: 0x006e,
   HvCallSetSystemProperty: 0x006f,
   HvCallSetPortProperty: 0x0070,
+  /** 23.4.2: missing from appendix B; the code is in ch. 23's definition. */
+  HvCallGetSystemProperty: 0x0071,
 } as const
 export type HvCallCode = (typeof HvCall)[keyof typeof HvCall]

@@ -13,7 +13,8 @@ import { decodeModrm, ea, fetch8 } from './decode'
 import { readRM, writeRM, readReg, writeReg } from './operands'
 import { rd, wr, probeWrite } from './mmu'
 import { setFlagsMasked } from './lazy-flags'
-import { src, srcU16, srcF32, srcF64, intOp, shiftLanes, byteShift } from './sse-lanes'
+import { src, srcU16, srcF32, intOp, shiftLanes, byteShift } from './sse-lanes'
+import { MX, lane32, lane64, out, isNaN32, isNaN64, isSNaN32, isSNaN64, in32, in64, toBits32, roundTo, cvtToInt, intToFloat, setOut64 } from './sse-fp'
 
 const f32 = new Float32Array(4)
 const i32 = new Int32Array(f32.buffer)
@@ -58,6 +59,44 @@ function fpOp(op: number, a: number, b: number): number {
   }
 }
 
+/** CMPPS/CMPSS lane: quiet predicates (EQ, UNORD, NEQ, ORD) flag IE only for SNaN. */
+function cmpLane32(c: CpuState, pred: number, ab: number, bb: number): boolean {
+  const an = isNaN32(ab), bn = isNaN32(bb)
+  if ((an || bn) && ((pred & 3) === 1 || (pred & 3) === 2 || (an && isSNaN32(ab)) || (bn && isSNaN32(bb)))) c.mxcsr |= MX.IE
+  return cmpPred(pred, an ? NaN : in32(c, ab), bn ? NaN : in32(c, bb))
+}
+function cmpLane64(c: CpuState, pred: number, al: number, ah: number, bl: number, bh: number): boolean {
+  const an = isNaN64(al, ah), bn = isNaN64(bl, bh)
+  if ((an || bn) && ((pred & 3) === 1 || (pred & 3) === 2 || (an && isSNaN64(al, ah)) || (bn && isSNaN64(bl, bh)))) c.mxcsr |= MX.IE
+  return cmpPred(pred, an ? NaN : in64(c, al, ah), bn ? NaN : in64(c, bl, bh))
+}
+
+const pair = [0, 0]
+/** CVTSS2SD lane: exact; SNaN is quieted with IE. Returns [lo, hi] (shared array). */
+function s2d(c: CpuState, b: number): number[] {
+  if (isNaN32(b)) {
+    if (isSNaN32(b)) c.mxcsr |= MX.IE
+    const q = b | 0x400000
+    pair[1] = (q & 0x80000000) | 0x7ff00000 | ((q >>> 3) & 0xfffff)
+    pair[0] = (q << 29) | 0
+    return pair
+  }
+  lane64Set(in32(c, b))
+  return pair
+}
+function lane64Set(v: number): void {
+  setOut64(v)
+  pair[0] = out.lo; pair[1] = out.hi
+}
+/** CVTSD2SS lane with rounding and flags. */
+function d2s(c: CpuState, lo: number, hi: number): number {
+  if (isNaN64(lo, hi)) {
+    if (isSNaN64(lo, hi)) c.mxcsr |= MX.IE
+    return (hi & 0x80000000) | 0x7fc00000 | ((hi & 0x7ffff) << 3) | (lo >>> 29)
+  }
+  return toBits32(roundTo(c, in64(c, lo, hi), 0, true))
+}
+
 function cmpPred(p: number, a: number, b: number): boolean {
   const un = a !== a || b !== b
   switch (p & 7) {
@@ -70,14 +109,6 @@ function cmpPred(p: number, a: number, b: number): boolean {
     case 6: return !(a <= b)
     default: return !un
   }
-}
-
-/** Round half to even (MXCSR.RC = nearest), then convert to a 32/64-bit integer or "indefinite". */
-function toInt(v: number, truncate: boolean, size: number): number {
-  let r = truncate ? Math.trunc(v) : v - Math.floor(v) === 0.5 ? 2 * Math.round(v / 2) : Math.round(v)
-  const lim = size === 8 ? 2 ** 63 : 2 ** 31
-  if (!(r >= -lim && r < lim)) r = NaN
-  return r
 }
 
 function writeIntResult(c: CpuState, r: number, size: number): void {
@@ -140,20 +171,30 @@ export function execSse(c: CpuState, b: number): number {
       if (p < 2) return ud()
       const sz = c.rexW ? 8 : 4
       const lo = readRM(c, sz)
-      const v = sz === 8 ? c.h * 4294967296 + (lo >>> 0) : lo
-      if (p === 2) F32[o] = v; else F64[o / 2] = v
+      const v = intToFloat(c, lo, sz === 8 ? c.h : lo >> 31, sz === 8, p === 2)
+      if (p === 2) x[o] = toBits32(v); else F64[o / 2] = v
       return 0
     }
     case 0x2c: case 0x2d: {
       if (p < 2) return ud()
       loadSrc(c, p === 2 ? 4 : 8, false)
-      writeIntResult(c, toInt(p === 2 ? srcF32[0] : srcF64[0], b === 0x2c, c.rexW ? 8 : 4), c.rexW ? 8 : 4)
+      const v = p === 2 ? (isNaN32(src[0]) ? NaN : in32(c, src[0])) : isNaN64(src[0], src[1]) ? NaN : in64(c, src[0], src[1])
+      writeIntResult(c, cvtToInt(c, v, b === 0x2c, c.rexW ? 8 : 4), c.rexW ? 8 : 4)
       return 0
     }
     case 0x2e: case 0x2f: {
       if (p >= 2) return ud()
       loadSrc(c, p === 1 ? 8 : 4, false)
-      const a = p === 1 ? F64[o / 2] : F32[o], s = p === 1 ? srcF64[0] : srcF32[0]
+      let a: number, s: number
+      if (p === 1) {
+        const an = isNaN64(x[o], x[o + 1]), sn = isNaN64(src[0], src[1])
+        if ((an || sn) && (b === 0x2f || (an && isSNaN64(x[o], x[o + 1])) || (sn && isSNaN64(src[0], src[1])))) c.mxcsr |= MX.IE
+        a = an ? NaN : in64(c, x[o], x[o + 1]); s = sn ? NaN : in64(c, src[0], src[1])
+      } else {
+        const an = isNaN32(x[o]), sn = isNaN32(src[0])
+        if ((an || sn) && (b === 0x2f || (an && isSNaN32(x[o])) || (sn && isSNaN32(src[0])))) c.mxcsr |= MX.IE
+        a = an ? NaN : in32(c, x[o]); s = sn ? NaN : in32(c, src[0])
+      }
       const f = a !== a || s !== s ? 0x45 : a < s ? 1 : a === s ? 0x40 : 0
       setFlagsMasked(c, f, 0x8d5)
       return 0
@@ -167,7 +208,14 @@ export function execSse(c: CpuState, b: number): number {
     }
     case 0x51: case 0x52: case 0x53: case 0x58: case 0x59: case 0x5c: case 0x5d: case 0x5e: case 0x5f: {
       if ((b === 0x52 || b === 0x53) && (p === 1 || p === 3)) return ud()
-      if (p === 0) { loadSrc(c, 16, true); for (let i = 0; i < 4; i++) F32[o + i] = fpOp(b, F32[o + i], srcF32[i]) } else if (p === 1) { loadSrc(c, 16, true); for (let i = 0; i < 2; i++) F64[o / 2 + i] = fpOp(b, F64[o / 2 + i], srcF64[i]) } else if (p === 2) { loadSrc(c, 4, false); F32[o] = fpOp(b, F32[o], srcF32[0]) } else { loadSrc(c, 8, false); F64[o / 2] = fpOp(b, F64[o / 2], srcF64[0]) }
+      if (b === 0x52 || b === 0x53) { // approximations: computed exactly (hardware is only ~12 bits)
+        if (p === 0) { loadSrc(c, 16, true); for (let i = 0; i < 4; i++) F32[o + i] = fpOp(b, F32[o + i], srcF32[i]) } else { loadSrc(c, 4, false); F32[o] = fpOp(b, F32[o], srcF32[0]) }
+        return 0
+      }
+      if (p === 0) { loadSrc(c, 16, true); for (let i = 0; i < 4; i++) x[o + i] = lane32(c, b, x[o + i], src[i]) } else if (p === 1) {
+        loadSrc(c, 16, true)
+        for (let i = 0; i < 4; i += 2) { lane64(c, b, x[o + i], x[o + i + 1], src[i], src[i + 1]); x[o + i] = out.lo; x[o + i + 1] = out.hi }
+      } else if (p === 2) { loadSrc(c, 4, false); x[o] = lane32(c, b, x[o], src[0]) } else { loadSrc(c, 8, false); lane64(c, b, x[o], x[o + 1], src[0], src[1]); x[o] = out.lo; x[o + 1] = out.hi }
       return 0
     }
     case 0x54: case 0x55: case 0x56: case 0x57: {
@@ -177,21 +225,21 @@ export function execSse(c: CpuState, b: number): number {
       return 0
     }
     case 0x5a: {
-      if (p === 0) { loadSrc(c, 8, false); const a = srcF32[0], b1 = srcF32[1]; F64[o / 2] = a; F64[o / 2 + 1] = b1 } else if (p === 1) { loadSrc(c, 16, true); F32[o] = srcF64[0]; F32[o + 1] = srcF64[1]; x[o + 2] = 0; x[o + 3] = 0 } else if (p === 2) { loadSrc(c, 4, false); F64[o / 2] = srcF32[0] } else { loadSrc(c, 8, false); F32[o] = srcF64[0] }
+      if (p === 0) { loadSrc(c, 8, false); const l0 = s2d(c, src[0]), l1 = s2d(c, src[1]); x[o] = l0[0]; x[o + 1] = l0[1]; x[o + 2] = l1[0]; x[o + 3] = l1[1] } else if (p === 1) { loadSrc(c, 16, true); x[o] = d2s(c, src[0], src[1]); x[o + 1] = d2s(c, src[2], src[3]); x[o + 2] = 0; x[o + 3] = 0 } else if (p === 2) { loadSrc(c, 4, false); const l = s2d(c, src[0]); x[o] = l[0]; x[o + 1] = l[1] } else { loadSrc(c, 8, false); x[o] = d2s(c, src[0], src[1]) }
       return 0
     }
     case 0x5b: {
       if (p === 3) return ud()
       loadSrc(c, 16, true)
-      if (p === 0) for (let i = 0; i < 4; i++) F32[o + i] = src[i]
-      else for (let i = 0; i < 4; i++) { const r = toInt(srcF32[i], p === 2, 4); x[o + i] = r !== r ? 0x80000000 | 0 : r }
+      if (p === 0) for (let i = 0; i < 4; i++) x[o + i] = toBits32(intToFloat(c, src[i], src[i] >> 31, false, true))
+      else for (let i = 0; i < 4; i++) { const r = cvtToInt(c, isNaN32(src[i]) ? NaN : in32(c, src[i]), p === 2, 4); x[o + i] = r !== r ? 0x80000000 | 0 : r }
       return 0
     }
     case 0xe6: {
       if (p === 0) return ud()
       if (p === 2) { loadSrc(c, 8, false); const a = src[0], a1 = src[1]; F64[o / 2] = a; F64[o / 2 + 1] = a1; return 0 }
       loadSrc(c, 16, true)
-      for (let i = 0; i < 2; i++) { const r = toInt(srcF64[i], p === 1, 4); x[o + i] = r !== r ? 0x80000000 | 0 : r }
+      for (let i = 0; i < 2; i++) { const r = cvtToInt(c, isNaN64(src[2 * i], src[2 * i + 1]) ? NaN : in64(c, src[2 * i], src[2 * i + 1]), p === 1, 4); x[o + i] = r !== r ? 0x80000000 | 0 : r }
       x[o + 2] = 0; x[o + 3] = 0
       return 0
     }
@@ -244,11 +292,12 @@ export function execSse(c: CpuState, b: number): number {
     }
     case 0xc2: {
       if (p === 0 || p === 1) loadSrc(c, 16, true); else loadSrc(c, p === 2 ? 4 : 8, false)
-      const pred = fetch8(c)
-      if (p === 0) for (let i = 0; i < 4; i++) x[o + i] = cmpPred(pred, F32[o + i], srcF32[i]) ? -1 : 0
-      else if (p === 1) for (let i = 0; i < 2; i++) { const t = cmpPred(pred, F64[o / 2 + i], srcF64[i]) ? -1 : 0; x[o + 2 * i] = t; x[o + 2 * i + 1] = t }
-      else if (p === 2) x[o] = cmpPred(pred, F32[o], srcF32[0]) ? -1 : 0
-      else { const t = cmpPred(pred, F64[o / 2], srcF64[0]) ? -1 : 0; x[o] = t; x[o + 1] = t }
+      const pred = fetch8(c) & 7
+      const n = p === 0 ? 4 : p === 1 ? 2 : 1
+      for (let i = 0; i < n; i++) {
+        if (p === 0 || p === 2) x[o + i] = cmpLane32(c, pred, x[o + i], src[i]) ? -1 : 0
+        else { const t = cmpLane64(c, pred, x[o + 2 * i], x[o + 2 * i + 1], src[2 * i], src[2 * i + 1]) ? -1 : 0; x[o + 2 * i] = t; x[o + 2 * i + 1] = t }
+      }
       return 0
     }
     case 0xc4: {

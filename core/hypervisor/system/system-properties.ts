@@ -7,6 +7,7 @@
  * gives OPERATION_DENIED. DECISION: ProfileSource 0 or > 3, Reserved ≠ 0 or Period 0 are
  * INVALID_PARAMETER.
  */
+import { HvCall } from '../hypercall-codes'
 import {
   HV_STATUS_ACCESS_DENIED, HV_STATUS_INVALID_PARAMETER, HV_STATUS_OPERATION_DENIED, HV_STATUS_SUCCESS,
   HV_STATUS_UNKNOWN_PROPERTY, type HvStatus,
@@ -15,7 +16,7 @@ import type { HypercallFrame } from '../hypercall-frame'
 import { hasPrivilege, HvPrivilege } from '../privileges'
 
 /** Call code of HvGetSystemProperty (23.4.2; missing from appendix B). */
-export const HvCallGetSystemProperty = 0x0071
+export const HvCallGetSystemProperty = HvCall.HvCallGetSystemProperty
 
 /** HV_SYSTEM_PROPERTY_CODE (spelling "Propery" as in the spec). */
 export const HvSystemPropertyCode = {

@@ -138,7 +138,7 @@ describe('native hypercall ABI (TLFS 4.3-4.7)', () => {
   it('returns the status in RAX and advances past VMCALL (20, 31)', () => {
     const s = withPage()
     s.cpu.setReg(Reg.RBX, 0x1234n)
-    vmcall(s, makeHypercallInput(0x71))
+    vmcall(s, makeHypercallInput(0x72))
     expect(s.cpu.getReg(Reg.RAX)).toBe(BigInt(S.HV_STATUS_INVALID_HYPERCALL_CODE))
     expect(s.cpu.rip).toBe(0x2003n)
     expect(s.cpu.getReg(Reg.RBX)).toBe(0x1234n)

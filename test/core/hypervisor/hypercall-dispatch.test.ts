@@ -17,11 +17,11 @@ describe('hypercall input value and common checks (TLFS 4.2, 4.8)', () => {
     const codes = HYPERCALL_TABLE.map((d) => d.code)
     expect(codes).toEqual([...new Set(codes)].sort((a, b) => a - b))
     expect(codes).toEqual(Object.values(HvCall).sort((a, b) => a - b))
-    expect(codes.length).toBe(55)
+    expect(codes.length).toBe(56) // appendix B's 55 plus HvGetSystemProperty (23.4.2)
   })
 
   it('rejects reserved and unknown call codes with INVALID_HYPERCALL_CODE (test idea 20)', () => {
-    for (const code of [0x0000, 0x0005, 0x0007, 0x000a, 0x003f, 0x0071, 0xffff]) {
+    for (const code of [0x0000, 0x0005, 0x0007, 0x000a, 0x003f, 0x0072, 0xffff]) {
       expect(check(makeHypercallInput(code))).toBe(S.HV_STATUS_INVALID_HYPERCALL_CODE)
     }
   })
@@ -43,7 +43,7 @@ describe('hypercall input value and common checks (TLFS 4.2, 4.8)', () => {
     expect(check(makeHypercallInput(HvCall.HvCallDepositMemory, { repCount: 10, repStart: 5 }))).toBe(-1)
   })
 
-  it('answers INVALID_HYPERCALL_CODE for defined codes whose chapter is not implemented yet', () => {
-    expect(check(makeHypercallInput(HvCall.HvCallPostMessage))).toBe(S.HV_STATUS_INVALID_HYPERCALL_CODE)
+  it('gives every defined call code a handler (no call answers "not implemented")', () => {
+    expect(HYPERCALL_TABLE.filter((d) => !d.handler).map((d) => d.name)).toEqual([])
   })
 })
