@@ -7,6 +7,9 @@
  * never throws: every failure is a `{ code, message }` error in the returned Result.
  */
 import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import {
   ErrorCode,
   HvError,
@@ -32,6 +35,7 @@ import { ConsoleLog } from './console-log'
 import { CpuMeter } from './cpu-usage'
 import { Inventory, type VmRecord } from './inventory'
 import { Uploads } from './uploads'
+import { writeFileAtomic } from './atomic-file'
 import type { ControlOp, RunnerFactory, RunnerStats, VmRunner } from './vm-runner'
 import { machineChangesWhileOn, notAvailable } from './host-rules'
 
@@ -82,7 +86,7 @@ export class HostService {
     this.uploads = new Uploads(options.dataDir)
     this.features = {
       shutDown: true,
-      save: false,
+      save: true,
       checkpoints: false,
       hypervisorStats: false,
       eventLog: false,
@@ -188,10 +192,7 @@ export class HostService {
     'vm:reset': async ({ id }) => this.control(id, 'reset'),
     'vm:shutDown': async ({ id }) => this.control(id, 'shutDown'),
     'vm:update': async ({ id, config }) => this.update(id, config),
-    'vm:save': async ({ id }) => {
-      this.record(id)
-      throw notAvailable('Save', 'saved state (core/vmm/saved-state) is not part of this build yet')
-    },
+    'vm:save': async ({ id }) => this.save(id),
     'vm:checkpoint': async ({ id }) => {
       this.record(id)
       throw notAvailable('Checkpoint', 'checkpoints need saved state (core/vmm/saved-state), which is not part of this build yet')
@@ -239,7 +240,8 @@ export class HostService {
     let vm = this.live.get(id)
     if (!vm) {
       vm = {
-        state: 'Off',
+        // A saved state on disk survives host restarts.
+        state: existsSync(this.savedStatePath(id)) ? 'Saved' : 'Off',
         startedAt: null,
         runner: null,
         lastStop: null,
@@ -258,17 +260,19 @@ export class HostService {
   private async start(id: string): Promise<VmSummary> {
     const record = this.record(id)
     const vm = this.liveVm(id)
-    if (vm.state !== 'Off') {
-      throw new HvError(ErrorCode.INVALID_STATE, `"${record.config.name}" is already ${vm.state}; only a VM that is Off can be started`)
+    if (vm.state !== 'Off' && vm.state !== 'Saved') {
+      throw new HvError(ErrorCode.INVALID_STATE, `"${record.config.name}" is already ${vm.state}; only a VM that is Off or Saved can be started`)
     }
-    vm.state = 'Starting'
+    const restoring = vm.state === 'Saved'
+    vm.state = restoring ? 'Restoring' : 'Starting'
     vm.lastStop = null
     this.changed(id)
     let runner: VmRunner
     try {
       const machineConfig = await resolveMachineConfig(record.config, this.options.guestsDir)
+      const restoreFrom = restoring ? await this.readSavedState(id, record.config.name) : undefined
       runner = this.options.runner(
-        { ...machineConfig, onTripleFault: record.config.onTripleFault },
+        { ...machineConfig, onTripleFault: record.config.onTripleFault, ...(restoreFrom ? { restoreFrom } : {}) },
         {
           serial: (port, data) => this.onSerial(id, port, data),
           stopped: (stop) => this.onStopped(id, runner, stop),
@@ -279,11 +283,21 @@ export class HostService {
       await runner.start()
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e)
+      if (restoring) {
+        // The saved state stays: the user may fix the cause, or Turn Off to discard it.
+        vm.runner = null
+        vm.state = 'Saved'
+        vm.lastStop = { kind: 'error', message, at: this.now() }
+        this.changed(id)
+        if (e instanceof HvError) throw e
+        throw new HvError(ErrorCode.MACHINE, `"${record.config.name}" could not be restored: ${message}. Turn it off to discard the saved state.`)
+      }
       if (stateOf(vm) !== 'Off') this.setOff(id, vm, { kind: 'error', message, at: this.now() })
       if (e instanceof HvError) throw e
       throw new HvError(ErrorCode.MACHINE, `"${record.config.name}" could not start: ${message}`)
     }
-    if (stateOf(vm) !== 'Starting') {
+    if (restoring) await rm(this.savedStatePath(id), { force: true }).catch(() => undefined)
+    if (stateOf(vm) !== 'Starting' && stateOf(vm) !== 'Restoring') {
       // It stopped (guest power-off, error, turn off) before start() resolved.
       return this.summary(record)
     }
@@ -321,10 +335,8 @@ export class HostService {
     if (stateOf(vm) === 'Off') return this.summary(record)
     if (op === 'pause') vm.state = 'Paused'
     if (op === 'resume') vm.state = 'Running'
-    if (op === 'reset') {
-      vm.startedAt = this.now()
-      vm.meter = new CpuMeter(record.config.cpus, vm.startedAt)
-    }
+    // Uptime restarts; the CPU meter keeps its baseline (the machine's count spans resets).
+    if (op === 'reset') vm.startedAt = this.now()
     if (op === 'pause') {
       vm.cpuUsagePercent = 0
       vm.instructionsPerSecond = 0
@@ -365,11 +377,72 @@ export class HostService {
     this.changed(id)
   }
 
+  private savedStatePath(id: string): string {
+    return join(this.inventory.vmFolder(id), 'saved-state.hvs')
+  }
+
+  private async readSavedState(id: string, name: string): Promise<Uint8Array> {
+    try {
+      return new Uint8Array(await readFile(this.savedStatePath(id)))
+    } catch (e) {
+      throw new HvError(ErrorCode.STORAGE, `The saved state of "${name}" could not be read: ${(e as Error).message}`)
+    }
+  }
+
+  /** Running|Paused → Saving → Saved: the machine's container goes to the VM's folder. */
+  private async save(id: string): Promise<VmSummary> {
+    const record = this.record(id)
+    const vm = this.liveVm(id)
+    const name = record.config.name
+    const from = vm.state
+    if ((from !== 'Running' && from !== 'Paused') || !vm.runner) {
+      throw new HvError(ErrorCode.INVALID_STATE, `"${name}" is ${from}; only a VM that is Running or Paused can be saved`)
+    }
+    if (!this.features.save) throw notAvailable('Save', 'this machine cannot save its state')
+    const runner = vm.runner
+    vm.state = 'Saving'
+    this.changed(id)
+    let bytes: Uint8Array
+    try {
+      bytes = await runner.save()
+    } catch (e) {
+      if (stateOf(vm) === 'Saving') {
+        vm.state = from
+        this.changed(id)
+      }
+      if (e instanceof HvError) throw e
+      throw new HvError(ErrorCode.MACHINE, `"${name}" could not be saved: ${(e as Error).message}`)
+    }
+    // The machine holds no guest any more: detach it first so its stop does not mean Off.
+    vm.runner = null
+    void runner.turnOff().catch(() => undefined)
+    this.flush(id, vm)
+    try {
+      await mkdir(this.inventory.vmFolder(id), { recursive: true })
+      await writeFileAtomic(this.savedStatePath(id), bytes)
+    } catch (e) {
+      this.setOff(id, vm, { kind: 'error', message: `The saved state could not be written: ${(e as Error).message}`, at: this.now() })
+      throw new HvError(ErrorCode.STORAGE, `The saved state of "${name}" could not be written: ${(e as Error).message}`)
+    }
+    vm.state = 'Saved'
+    vm.startedAt = null
+    vm.meter = null
+    vm.cpuUsagePercent = null
+    vm.instructionsPerSecond = null
+    return this.changed(id)
+  }
+
   private async turnOff(id: string): Promise<VmSummary> {
     const record = this.record(id)
     const vm = this.liveVm(id)
-    if (vm.state === 'Off' || vm.state === 'Stopping') {
-      throw new HvError(ErrorCode.INVALID_STATE, `"${record.config.name}" is ${vm.state}; only a running VM can be turned off`)
+    if (vm.state === 'Saved') {
+      // Hyper-V's "Delete Saved State": the VM is Off and boots afresh next time.
+      await rm(this.savedStatePath(id), { force: true })
+      this.setOff(id, vm, { kind: 'turned-off', message: 'Turned off; the saved state was discarded', at: this.now() })
+      return this.summary(record)
+    }
+    if (vm.state === 'Off' || vm.state === 'Stopping' || vm.state === 'Saving' || vm.state === 'Restoring') {
+      throw new HvError(ErrorCode.INVALID_STATE, `"${record.config.name}" is ${vm.state}; only a running or saved VM can be turned off`)
     }
     const runner = vm.runner
     vm.state = 'Stopping'
@@ -466,6 +539,7 @@ function stateOf(vm: LiveVm): VmState {
 function statusText(state: VmState, lastStop: VmStopInfo | null): string {
   if (state === 'Running') return 'Operating normally'
   if (state === 'Paused') return 'Paused'
+  if (state === 'Saved') return lastStop?.kind === 'error' ? `Saved; restoring failed: ${lastStop.message}` : 'Saved'
   if (state !== 'Off') return `${state}…`
   if (!lastStop) return ''
   switch (lastStop.kind) {

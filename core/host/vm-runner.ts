@@ -31,6 +31,8 @@ export interface VmRunner {
   turnOff(): Promise<void>
   /** Pause, Resume, Reset, or a guest-visible Shut Down request; rejects with an HvError. */
   control(op: ControlOp): Promise<void>
+  /** Saves the machine (core/vmm/saved-state container); the machine then holds no guest. */
+  save(): Promise<Uint8Array>
   sendSerial(port: number, data: Uint8Array): void
 }
 
@@ -50,6 +52,12 @@ export function applyControl(machine: MachineControl, op: ControlOp): void {
     case 'shutDown':
       return machine.shutDown()
   }
+}
+
+/** Saves a machine; NOT_AVAILABLE when this MachineControl cannot save. */
+export async function saveMachine(machine: MachineControl): Promise<Uint8Array> {
+  if (!machine.save) throw new HvError(ErrorCode.NOT_AVAILABLE, 'Save is not available: this machine cannot save its state.')
+  return machine.save()
 }
 
 /** Runs the Machine on the host's own thread; for unit tests (which run TS sources) and tools. */
@@ -83,6 +91,17 @@ export function inProcessRunner(createMachine: MachineFactory): RunnerFactory {
         if (stopped) throw new HvError(ErrorCode.INVALID_STATE, 'The machine has stopped')
         try {
           applyControl(machine, op)
+        } catch (e) {
+          if (e instanceof HvError) throw e
+          throw new HvError(ErrorCode.MACHINE, (e as Error).message)
+        }
+      },
+      async save() {
+        if (stopped) throw new HvError(ErrorCode.INVALID_STATE, 'The machine has stopped')
+        try {
+          const bytes = await saveMachine(machine)
+          if (timer) clearInterval(timer)
+          return bytes
         } catch (e) {
           if (e instanceof HvError) throw e
           throw new HvError(ErrorCode.MACHINE, (e as Error).message)

@@ -9,15 +9,28 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks'
 import { HvError } from '../../contract'
 import { Machine } from '../vmm/machine'
 import type { MachineControl, MachineStop } from '../vmm/machine-api'
-import { applyControl, STATS_INTERVAL_MS } from './vm-runner'
+import { applyControl, saveMachine, STATS_INTERVAL_MS } from './vm-runner'
 import type { FromWorker, ToWorker, VmWorkerData } from './worker-protocol'
 
 const port = parentPort
 if (!port) throw new Error('vm-worker.ts must run in a worker thread')
 
 const send = (msg: FromWorker): void => {
-  if (msg.type === 'serial') port.postMessage(msg, [msg.data.buffer as ArrayBuffer])
+  if (msg.type === 'serial' || msg.type === 'saved') port.postMessage(msg, [msg.data.buffer as ArrayBuffer])
   else port.postMessage(msg)
+}
+
+async function save(seq: number): Promise<void> {
+  try {
+    if (!machine || stopped) throw new Error('the machine is not running')
+    const bytes = await saveMachine(machine)
+    if (statsTimer) clearInterval(statsTimer)
+    // A copy we own, so transferring it cannot detach the machine's buffer.
+    send({ type: 'saved', seq, data: bytes.slice() })
+  } catch (e) {
+    const code = e instanceof HvError ? e.code : 'MACHINE'
+    send({ type: 'controlDone', seq, error: { code, message: (e as Error).message ?? String(e) } })
+  }
 }
 
 let machine: MachineControl | null = null
@@ -75,6 +88,9 @@ port.on('message', (msg: ToWorker) => {
       break
     case 'turnOff':
       void turnOff()
+      break
+    case 'save':
+      void save(msg.seq)
       break
     case 'control':
       try {

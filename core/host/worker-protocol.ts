@@ -15,6 +15,7 @@ export type ToWorker =
   | { type: 'turnOff' }
   | { type: 'serial'; port: number; data: Uint8Array }
   | { type: 'control'; seq: number; op: ControlOp }
+  | { type: 'save'; seq: number }
 
 export type FromWorker =
   | { type: 'started' }
@@ -24,3 +25,4 @@ export type FromWorker =
   | { type: 'turnedOff' }
   | { type: 'controlDone'; seq: number; error: { code: string; message: string } | null }
   | { type: 'stats'; instructions: number; busy: number }
+  | { type: 'saved'; seq: number; data: Uint8Array }

@@ -27,7 +27,7 @@ export function workerRunner(workerPath: string): RunnerFactory {
     let done = false
     let onStart: { resolve(): void; reject(e: Error): void } | null = null
     const turnOffWaiters: (() => void)[] = []
-    const controls = new Map<number, { resolve(): void; reject(e: Error): void }>()
+    const controls = new Map<number, { resolve(data?: Uint8Array): void; reject(e: Error): void }>()
     let nextSeq = 1
 
     const finish = (stop: MachineStop): void => {
@@ -40,6 +40,15 @@ export function workerRunner(workerPath: string): RunnerFactory {
       for (const c of controls.values()) c.reject(new HvError(ErrorCode.INVALID_STATE, `The machine stopped: ${stop.message}`))
       controls.clear()
       void worker?.terminate()
+    }
+
+    const request = (make: (seq: number) => ToWorker): Promise<Uint8Array | undefined> => {
+      if (done || !worker) return Promise.reject(new HvError(ErrorCode.INVALID_STATE, 'The machine is not running'))
+      const seq = nextSeq++
+      return new Promise<Uint8Array | undefined>((resolve, reject) => {
+        controls.set(seq, { resolve, reject })
+        post(make(seq))
+      })
     }
 
     const post = (msg: ToWorker): void => {
@@ -77,6 +86,12 @@ export function workerRunner(workerPath: string): RunnerFactory {
         case 'stats':
           if (!done) events.stats?.({ instructions: msg.instructions, busy: msg.busy })
           break
+        case 'saved': {
+          const c = controls.get(msg.seq)
+          controls.delete(msg.seq)
+          c?.resolve(msg.data)
+          break
+        }
       }
     }
 
@@ -105,13 +120,13 @@ export function workerRunner(workerPath: string): RunnerFactory {
           turnOffWaiters.push(() => clearTimeout(timer))
         })
       },
-      control(op) {
-        if (done || !worker) return Promise.reject(new HvError(ErrorCode.INVALID_STATE, 'The machine is not running'))
-        const seq = nextSeq++
-        return new Promise<void>((resolve, reject) => {
-          controls.set(seq, { resolve, reject })
-          post({ type: 'control', seq, op })
-        })
+      async control(op) {
+        await request((seq) => ({ type: 'control', seq, op }))
+      },
+      async save() {
+        const data = await request((seq) => ({ type: 'save', seq }))
+        if (!data) throw new HvError(ErrorCode.MACHINE, 'The worker answered Save without a saved state')
+        return data
       },
       sendSerial(port, bytes) {
         // Copy: the buffer is transferred and the caller may still hold it.

@@ -199,7 +199,8 @@ export class Machine implements MachineControl {
     if (!Number.isInteger(c.memoryMiB) || c.memoryMiB < 2 || c.memoryMiB > 4096) throw new Error(`memory must be 2..4096 MiB, got ${c.memoryMiB}`)
     if (!Number.isInteger(c.cpus) || c.cpus < 1 || c.cpus > 64) throw new Error(`processor count must be 1..64, got ${c.cpus}`)
     const bytes = c.memoryMiB * 1024 * 1024
-    this.hv = new Hypervisor({ createCpu: (mem) => createX64Cpu(mem), nativeCpuid })
+    // Reference time (100 ns units) follows the VM clock, so virtual-clock runs are deterministic and saved states resume it.
+    this.hv = new Hypervisor({ createCpu: (mem) => createX64Cpu(mem), nativeCpuid, referenceTime: () => Math.floor(this.clock.now() / 100) })
     const p = WHvCreatePartition(this.hv)
     WHvSetPartitionProperty(p, WHvPartitionPropertyCode.WHvPartitionPropertyCodeProcessorCount, c.cpus)
     WHvSetPartitionProperty(p, WHvPartitionPropertyCode.WHvPartitionPropertyCodeMemorySize, bytes)
@@ -341,7 +342,22 @@ export class Machine implements MachineControl {
 
   private anyVpRunnable(): boolean {
     const p = this.partition!
-    for (let i = 0; i < this.config.cpus; i++) if (!WHvGetVirtualProcessorCpu(p, i).halted) return true
+    for (let i = 0; i < this.config.cpus; i++) if (!this.isIdle(i)) return true
+    return false
+  }
+
+  /**
+   * A halted VP stays idle unless an interrupt it can take is pending in its APIC (or the PIC
+   * behind LINT0): then HLT ends, as on hardware, and runVp injects it.
+   */
+  private isIdle(vpIndex: number): boolean {
+    const p = this.partition!
+    const cpu = WHvGetVirtualProcessorCpu(p, vpIndex)
+    if (!cpu.halted) return false
+    const vp = this.hv!.partition(p.id)?.vp(vpIndex)
+    if (!vp || vp.waitingForSipi || !cpu.canTakeInterrupt()) return true
+    if (!this.hv!.interrupts.of(p.id)?.vpState(vp).hasPending()) return true
+    cpu.halted = false
     return false
   }
 
@@ -351,7 +367,7 @@ export class Machine implements MachineControl {
     let busy = false
     for (let i = 0; i < this.config.cpus; i++) {
       const cpu = WHvGetVirtualProcessorCpu(p, i)
-      if (cpu.halted) continue
+      if (this.isIdle(i)) continue
       this.clock.beginSlice(() => cpu.retired)
       const endAt = cpu.retired + SLICE_INSTRUCTIONS
       while (cpu.retired < endAt && !this.stopInfo) {

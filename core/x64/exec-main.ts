@@ -137,9 +137,9 @@ function exec1(c: CpuState, b: number): number {
     case 0x6a: { const v = fetchS8(c); pushImm(c, v); return 0 }
     case 0x69: case 0x6b: {
       decodeModrm(c)
-      const s = readRM(c, size), sh = c.h
-      const imm = b === 0x69 ? fetchImmS(c, size) : fetchImm8S(c, size)
+      const imm = b === 0x69 ? fetchImmS(c, size) : fetchImm8S(c, size) // before a RIP-relative read
       const ih = c.h
+      const s = readRM(c, size), sh = c.h
       const r = imulTrunc(c, size, size === 2 ? sext(s, 2) : s, sh, size === 2 ? sext(imm, 2) : imm, ih)
       writeReg(c, size, c.reg, r, c.h)
       return 0
@@ -454,9 +454,10 @@ function group3(c: CpuState, size: number): number {
   const op = (c.modrm >> 3) & 7
   switch (op) {
     case 0: case 1: { // TEST imm
+      // The immediate comes first: a RIP-relative operand is relative to the instruction's end.
+      const s = fetchImmS(c, size), sh = c.h
       const d = readRM(c, size), dh = c.h
-      const s = fetchImmS(c, size)
-      alu(c, 4, size, d, dh, s, c.h)
+      alu(c, 4, size, d, dh, s, sh)
       return 0
     }
     case 2: case 3: { // NOT / NEG

@@ -14,7 +14,7 @@ import { readRM, writeRM, readReg, writeReg } from './operands'
 import { rd, wr, probeWrite } from './mmu'
 import { setFlagsMasked } from './lazy-flags'
 import { src, srcU16, srcF32, intOp, shiftLanes, byteShift } from './sse-lanes'
-import { MX, lane32, lane64, out, isNaN32, isNaN64, isSNaN32, isSNaN64, in32, in64, toBits32, roundTo, cvtToInt, intToFloat, setOut64 } from './sse-fp'
+import { MX, lane32, lane64, out, isNaN32, isNaN64, isSNaN32, isSNaN64, in32, in64, toBits32, roundTo, cvtToInt, intToFloat, setOut64, cvtIn32, cvtIn64 } from './sse-fp'
 
 const f32 = new Float32Array(4)
 const i32 = new Int32Array(f32.buffer)
@@ -178,7 +178,7 @@ export function execSse(c: CpuState, b: number): number {
     case 0x2c: case 0x2d: {
       if (p < 2) return ud()
       loadSrc(c, p === 2 ? 4 : 8, false)
-      const v = p === 2 ? (isNaN32(src[0]) ? NaN : in32(c, src[0])) : isNaN64(src[0], src[1]) ? NaN : in64(c, src[0], src[1])
+      const v = p === 2 ? cvtIn32(c, src[0]) : cvtIn64(c, src[0], src[1])
       writeIntResult(c, cvtToInt(c, v, b === 0x2c, c.rexW ? 8 : 4), c.rexW ? 8 : 4)
       return 0
     }
@@ -225,21 +225,21 @@ export function execSse(c: CpuState, b: number): number {
       return 0
     }
     case 0x5a: {
-      if (p === 0) { loadSrc(c, 8, false); const l0 = s2d(c, src[0]), l1 = s2d(c, src[1]); x[o] = l0[0]; x[o + 1] = l0[1]; x[o + 2] = l1[0]; x[o + 3] = l1[1] } else if (p === 1) { loadSrc(c, 16, true); x[o] = d2s(c, src[0], src[1]); x[o + 1] = d2s(c, src[2], src[3]); x[o + 2] = 0; x[o + 3] = 0 } else if (p === 2) { loadSrc(c, 4, false); const l = s2d(c, src[0]); x[o] = l[0]; x[o + 1] = l[1] } else { loadSrc(c, 8, false); x[o] = d2s(c, src[0], src[1]) }
+      if (p === 0) { loadSrc(c, 8, false); const s1 = src[1]; let l = s2d(c, src[0]); x[o] = l[0]; x[o + 1] = l[1]; l = s2d(c, s1); x[o + 2] = l[0]; x[o + 3] = l[1] } else if (p === 1) { loadSrc(c, 16, true); x[o] = d2s(c, src[0], src[1]); x[o + 1] = d2s(c, src[2], src[3]); x[o + 2] = 0; x[o + 3] = 0 } else if (p === 2) { loadSrc(c, 4, false); const l = s2d(c, src[0]); x[o] = l[0]; x[o + 1] = l[1] } else { loadSrc(c, 8, false); x[o] = d2s(c, src[0], src[1]) }
       return 0
     }
     case 0x5b: {
       if (p === 3) return ud()
       loadSrc(c, 16, true)
       if (p === 0) for (let i = 0; i < 4; i++) x[o + i] = toBits32(intToFloat(c, src[i], src[i] >> 31, false, true))
-      else for (let i = 0; i < 4; i++) { const r = cvtToInt(c, isNaN32(src[i]) ? NaN : in32(c, src[i]), p === 2, 4); x[o + i] = r !== r ? 0x80000000 | 0 : r }
+      else for (let i = 0; i < 4; i++) { const r = cvtToInt(c, cvtIn32(c, src[i]), p === 2, 4); x[o + i] = r !== r ? 0x80000000 | 0 : r }
       return 0
     }
     case 0xe6: {
       if (p === 0) return ud()
       if (p === 2) { loadSrc(c, 8, false); const a = src[0], a1 = src[1]; F64[o / 2] = a; F64[o / 2 + 1] = a1; return 0 }
       loadSrc(c, 16, true)
-      for (let i = 0; i < 2; i++) { const r = cvtToInt(c, isNaN64(src[2 * i], src[2 * i + 1]) ? NaN : in64(c, src[2 * i], src[2 * i + 1]), p === 1, 4); x[o + i] = r !== r ? 0x80000000 | 0 : r }
+      for (let i = 0; i < 2; i++) { const r = cvtToInt(c, cvtIn64(c, src[2 * i], src[2 * i + 1]), p === 1, 4); x[o + i] = r !== r ? 0x80000000 | 0 : r }
       x[o + 2] = 0; x[o + 3] = 0
       return 0
     }

@@ -47,6 +47,17 @@ export function in32(c: CpuState, b: number): number {
   }
   return fromBits32(b)
 }
+/** Operand of a float->int conversion: DAZ applies, but these never signal DE. */
+export function cvtIn32(c: CpuState, b: number): number {
+  if (isNaN32(b)) return NaN
+  if (isDen32(b) && (c.mxcsr & MX.DAZ) !== 0) return b < 0 ? -0 : 0
+  return fromBits32(b)
+}
+export function cvtIn64(c: CpuState, lo: number, hi: number): number {
+  if (isNaN64(lo, hi)) return NaN
+  if (isDen64(lo, hi) && (c.mxcsr & MX.DAZ) !== 0) return hi < 0 ? -0 : 0
+  return fromBits64(lo, hi)
+}
 export function in64(c: CpuState, lo: number, hi: number): number {
   if (isDen64(lo, hi)) {
     if ((c.mxcsr & MX.DAZ) !== 0) return hi < 0 ? -0 : 0
@@ -94,6 +105,7 @@ export function roundTo(c: CpuState, r: number, dir: number, single: boolean): n
     if (rc === 1 && d < 0) { f = single ? next32(f, false) : next64(f, false); d = 1 }
     else if (rc === 2 && d > 0) { f = single ? next32(f, true) : next64(f, true); d = -1 }
     else if (rc === 3 && ((d < 0 && f > 0) || (d > 0 && f < 0))) { f = single ? next32(f, f < 0) : next64(f, f < 0) }
+    if (!Number.isFinite(f)) c.mxcsr |= MX.OE
   }
   const tiny = (r !== 0 && Math.abs(r) < min) || (r === 0 && dir !== 0)
   if (tiny) {
@@ -103,6 +115,13 @@ export function roundTo(c: CpuState, r: number, dir: number, single: boolean): n
   return f
 }
 
+/** x * 2^e without intermediate overflow of the power. */
+function scale(x: number, e: number): number {
+  while (e > 1000) { x *= 2 ** 1000; e -= 1000 }
+  while (e < -1000) { x *= 2 ** -1000; e += 1000 }
+  return x * 2 ** e
+}
+
 function split(a: number): [number, number] {
   const t = 134217729 * a
   const hi = t - (t - a)
@@ -110,17 +129,15 @@ function split(a: number): [number, number] {
 }
 /** Sign of the error of p = fl(a*b) (true - p). */
 function mulErrSign(a: number, b: number, p: number): number {
-  if (!Number.isFinite(p) || p === 0 || Math.abs(a) > 1e300 || Math.abs(b) > 1e300 || Math.abs(p) < 1e-290) {
-    // scale into a safe range (powers of two keep the comparison exact)
-    const ea = Math.floor(Math.log2(Math.abs(a) || 1)), eb = Math.floor(Math.log2(Math.abs(b) || 1))
-    const sa = a * 2 ** -ea, sb = b * 2 ** -eb
-    const sp = sa * sb
-    const err = twoProdErr(sa, sb, sp)
-    // the scaled product is exact iff the result is; denormal results lose low bits
-    const back = sp * 2 ** (ea + eb)
-    if (back !== p && Number.isFinite(back)) return back > p ? 1 : -1
-    if (Math.abs(p) < MIN64 && p !== 0) { const q = p * 2 ** -(ea + eb); if (q !== sp) return sp > q ? 1 : -1 }
-    return err > 0 ? 1 : err < 0 ? -1 : 0
+  if (Math.abs(a) > 1e300 || Math.abs(b) > 1e300 || Math.abs(p) < 1e-290 || !Number.isFinite(p)) {
+    if (!Number.isFinite(p)) return p > 0 ? 1 : -1
+    // scale into a safe range; powers of two keep everything exact
+    const ea = Math.floor(Math.log2(Math.abs(a))), eb = Math.floor(Math.log2(Math.abs(b)))
+    const sa = scale(a, -ea), sb = scale(b, -eb)
+    const sp = sa * sb, err = twoProdErr(sa, sb, sp)
+    const q = scale(p, -(ea + eb)) // exact: p scaled into the normal range
+    const diff = (sp - q) + err
+    return diff > 0 ? 1 : diff < 0 ? -1 : 0
   }
   const e = twoProdErr(a, b, p)
   return e > 0 ? 1 : e < 0 ? -1 : 0
@@ -152,11 +169,12 @@ export function arith(c: CpuState, op: number, a: number, b: number, single: boo
       if (b === 0 && a === a && a !== 0 && Number.isFinite(a)) { c.mxcsr |= MX.ZE; return (a < 0) !== Object.is(b, -0) ? -Infinity : Infinity }
       r = a / b
       if (r !== r) { c.mxcsr |= MX.IE; return NaN }
-      if (Number.isFinite(r) && Number.isFinite(a) && r !== 0) {
+      if (Number.isFinite(r) && Number.isFinite(a) && r === 0 && a !== 0 && Number.isFinite(b)) dir = divDirScaled(a, b, r)
+      else if (Number.isFinite(r) && Number.isFinite(a) && r !== 0) {
         const p = r * b, e = twoProdErr(r, b, p)
         const rem = (a - p) - e
         dir = rem === 0 ? 0 : (rem > 0) === (b > 0) ? 1 : -1
-        if (Math.abs(p) < 1e-290 || Math.abs(a) > 1e300) dir = divDirScaled(a, b, r)
+        if (Math.abs(r) < 1e-290 || Math.abs(p) < 1e-290 || Math.abs(a) > 1e300 || Math.abs(b) > 1e300 || Math.abs(b) < 1e-290) dir = divDirScaled(a, b, r)
       } else if (Number.isFinite(a) && Number.isFinite(b) && b !== 0) dir = r === 0 ? (a === 0 ? 0 : (a > 0) === (b > 0) ? 1 : -1) : r > 0 ? 1 : -1
       break
     default: // sqrt
@@ -174,13 +192,13 @@ export function arith(c: CpuState, op: number, a: number, b: number, single: boo
 
 function divDirScaled(a: number, b: number, r: number): number {
   const ea = Math.floor(Math.log2(Math.abs(a))), eb = Math.floor(Math.log2(Math.abs(b)))
-  const sa = a * 2 ** -ea, sb = b * 2 ** -eb
+  const sa = scale(a, -ea), sb = scale(b, -eb)
   const q = sa / sb
   const p = q * sb, e = twoProdErr(q, sb, p)
-  const rem = (sa - p) - e
-  const back = q * 2 ** (ea - eb)
-  if (back !== r && Number.isFinite(back)) return back > r ? 1 : -1
-  return rem === 0 ? 0 : (rem > 0) === (sb > 0) ? 1 : -1
+  const rem = ((sa - p) - e) / sb
+  const rs = scale(r, -(ea - eb))
+  const diff = (q - rs) + rem
+  return diff > 0 ? 1 : diff < 0 ? -1 : 0
 }
 
 /** Packed/scalar single lane: returns result bits. `op` per arith, plus 0x5d MIN / 0x5f MAX. */
@@ -190,7 +208,8 @@ export function lane32(c: CpuState, op: number, ab: number, bb: number): number 
   if (op === 0x5d || op === 0x5f) {
     if (aN || bN) { c.mxcsr |= MX.IE; return bb }
     const a = in32(c, ab), b = in32(c, bb)
-    return (op === 0x5d ? a < b : a > b) ? ab : bb
+    const pick = (op === 0x5d ? a < b : a > b) ? ab : bb
+    return (c.mxcsr & MX.DAZ) !== 0 && isDen32(pick) ? pick & 0x80000000 : pick
   }
   if (aN || bN) {
     if ((aN && isSNaN32(ab)) || (bN && isSNaN32(bb))) c.mxcsr |= MX.IE
@@ -209,6 +228,7 @@ export function lane64(c: CpuState, op: number, al: number, ah: number, bl: numb
     if (aN || bN) { c.mxcsr |= MX.IE; out.lo = bl; out.hi = bh; return }
     const a = in64(c, al, ah), b = in64(c, bl, bh)
     if (op === 0x5d ? a < b : a > b) { out.lo = al; out.hi = ah } else { out.lo = bl; out.hi = bh }
+    if ((c.mxcsr & MX.DAZ) !== 0 && isDen64(out.lo, out.hi)) { out.lo = 0; out.hi &= 0x80000000 }
     return
   }
   if (aN || bN) {

@@ -92,6 +92,7 @@ describe('HV Manager in Chromium', () => {
     const summary = await page.getByTestId('wizard-summary').innerText()
     expect(summary).toContain('e2e-hello')
     expect(summary).toContain('32 MB')
+    expect(summary).toContain("hello.elf (uploaded; stored in the VM's folder)")
     await screenshot(page, 'e2e-wizard-summary')
     await page.getByTestId('new-vm-finish').click()
     await expect.poll(() => stateOf(page, 'e2e-hello')).toBe('Off')
@@ -123,16 +124,14 @@ describe('HV Manager in Chromium', () => {
     await waitForTerminal(page, 'e2e-hello', 'echo from chromium 42', 30_000, 'The guest did not echo the typed line')
 
     // Copy: select everything in the terminal and copy it to the clipboard.
-    await term.click()
-    await page.keyboard.press('Control+Shift+A').catch(() => undefined)
     await page.locator('[data-testid="connect-window-e2e-hello"] .xterm-screen').dblclick({ position: { x: 20, y: 8 } })
     await page.getByTestId('connect-copy').click()
-    const copied = await page.evaluate(() => navigator.clipboard.readText())
+    const copied = await page.evaluate<string>('navigator.clipboard.readText()')
     expect(copied.length).toBeGreaterThan(0)
     expect(BANNER).toContain(copied.trim())
 
     // Type clipboard text: the guest echoes what the clipboard held.
-    await page.evaluate(() => navigator.clipboard.writeText('from the clipboard 7'))
+    await page.evaluate("navigator.clipboard.writeText('from the clipboard 7')")
     await page.getByTestId('connect-type-clipboard').click()
     await waitForTerminal(page, 'e2e-hello', 'from the clipboard 7', 30_000, 'Typing the clipboard text did not reach the guest')
     await screenshot(page, 'e2e-hello-connect')

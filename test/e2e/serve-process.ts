@@ -23,8 +23,8 @@ export function assertBuilt(): void {
   }
 }
 
-export function startServe(dataDir: string, timeoutMs = 20_000): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--data-dir', dataDir], {
+export function startServe(dataDir: string, timeoutMs = 20_000, extraArgs: string[] = []): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
     cwd: appRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

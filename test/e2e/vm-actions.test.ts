@@ -56,7 +56,8 @@ describe('VM actions in Chromium', () => {
     await refusedWithReason('action-resume', /is Off; only a VM that is Paused can be resumed/)
     await refusedWithReason('action-reset', /is Off; only a VM that is Running or Paused can be reset/)
     await refusedWithReason('action-shutdown', /is Off; only a VM that is Running can be shut down/)
-    await refusedWithReason('action-turnoff', /is Off; only a VM that is Starting or Running or Paused can be turned off/)
+    await refusedWithReason('action-save', /is Off; only a VM that is Running or Paused can be saved/)
+    await refusedWithReason('action-turnoff', /is Off; only a VM that is Starting or Running or Paused or Saved can be turned off/)
     // A shortcut is refused the same way.
     await clearToasts(page)
     await page.getByTestId('vm-list').focus()
@@ -99,7 +100,7 @@ describe('VM actions in Chromium', () => {
   it('starts, shows CPU Usage and Uptime, pauses, resumes, resets, shuts down and refuses what Running forbids', { timeout: 120_000 }, async () => {
     await page.getByTestId('action-start').click()
     await expect.poll(() => stateOf(page, VM), { timeout: 30_000 }).toBe('Running')
-    await refusedWithReason('action-start', /is Running; only a VM that is Off can be started/)
+    await refusedWithReason('action-start', /is Running; only a VM that is Off or Saved can be started/)
     await refusedWithReason('action-delete', /is Running; only a VM that is Off can be deleted; turn it off first/)
     await refusedWithReason('action-resume', /is Running; only a VM that is Paused can be resumed/)
     await clearToasts(page)
@@ -121,7 +122,7 @@ describe('VM actions in Chromium', () => {
     await expect.poll(() => stateOf(page, VM)).toBe('Paused')
     await refusedWithReason('action-pause', /is Paused; only a VM that is Running can be paused/)
     await refusedWithReason('action-shutdown', /is Paused; only a VM that is Running can be shut down/)
-    await refusedWithReason('action-start', /is Paused; only a VM that is Off can be started; use Resume/)
+    await refusedWithReason('action-start', /is Paused; only a VM that is Off or Saved can be started; use Resume/)
     await clearToasts(page)
     await page.keyboard.press('Control+p')
     await expect.poll(() => stateOf(page, VM)).toBe('Running')
@@ -144,6 +145,25 @@ describe('VM actions in Chromium', () => {
     await expect.poll(() => page.getByTestId('info-toast').last().innerText()).toMatch(/Shut down requested for "Hello VM"/)
     expect(await page.getByTestId('error-toast').count()).toBe(0)
     await screenshot(page, 'e2e-actions-running')
+
+    // Save: the VM leaves memory (Saved); Start restores it and the guest carries on where it was.
+    await clearToasts(page)
+    await page.getByTestId('action-save').click()
+    await expect.poll(() => stateOf(page, VM), { timeout: 30_000 }).toBe('Saved')
+    expect(await row.locator('.status').innerText()).toBe('Saved')
+    await refusedWithReason('action-delete', /is Saved; .* Turn Off discards the saved state first/)
+    await screenshot(page, 'e2e-saved')
+    await clearToasts(page)
+    await page.getByTestId('action-start').click()
+    await expect.poll(() => stateOf(page, VM), { timeout: 30_000 }).toBe('Running')
+    await page.getByTestId('action-connect').click()
+    const term = page.locator(`[data-testid="connect-window-${VM}"] [data-testid="terminal"]`)
+    await term.click()
+    await page.keyboard.type('after restore 5')
+    await waitForTerminal(page, VM, 'after restore 5', 30_000, 'the restored guest did not echo')
+    // No second boot: the guest continued from its saved state.
+    expect(((await page.locator(`[data-testid="connect-window-${VM}"] .xterm-rows`).innerText()).match(/HV Manager hello guest/g) ?? []).length).toBe(2)
+    await page.getByTestId('connect-close').click()
 
     // The context menu: disabled items carry their reason; Turn Off through it, confirmed.
     await row.click({ button: 'right' })
@@ -216,7 +236,7 @@ describe('VM actions in Chromium', () => {
     await tab!.close()
     await page.emulateMedia({ colorScheme: 'dark' })
     await screenshot(page, 'e2e-manager-dark')
-    const bg = await page.evaluate(() => getComputedStyle(document.querySelector('.pane-header')!.parentElement!).backgroundColor)
+    const bg = await page.evaluate<string>("getComputedStyle(document.querySelector('.pane-header').parentElement).backgroundColor")
     expect(bg).toBe('rgb(38, 38, 38)')
     await page.emulateMedia({ colorScheme: 'light' })
     expect(pageErrors).toEqual([])

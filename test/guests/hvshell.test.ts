@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ensureGuestsBuilt } from './ensure-built'
 import { qemuUnavailableReason, runQemu } from './run-qemu'
+import { runOurs } from './run-ours'
 
 const reason = qemuUnavailableReason()
 if (reason) console.log(`skipping QEMU guest tests: ${reason}`)
@@ -38,4 +39,43 @@ describe.skipIf(reason !== null)('hvshell guest under QEMU', () => {
     expect(r.stdout.endsWith('hv> reboot\r\nrebooting\r\n')).toBe(true)
     expect(r.exitCode).toBe(0)
   })
+})
+
+describe('hvshell hypervisor commands under hv-manager run (COM1 = stdin)', () => {
+  it('probes hypercalls, runs a synthetic timer, posts messages/events/debug data, reads stats and uptime', async () => {
+    ensureGuestsBuilt(['hvshell'])
+    const input = 'hypercall 0x46\rhypercall 2 fast\rhypercall 0x99\rhypercall\rtimer 5\rmsg 7 hi\revent 7\rdbg hello\rstats\ruptime\ruptime\rpoweroff acpi\r'
+    const r = await runOurs('hvshell', { sendAfter: 'hv> ', input, timeoutMs: 30_000 })
+    expect(r.timedOut, r.stderr).toBe(false)
+    const out = r.stdout
+    // The child lacks AccessPartitionId (5.2.3); Fast on a call without [fast]; an undefined code (appendix B).
+    expect(out).toContain('hypercall 0x0046: HV_STATUS_ACCESS_DENIED (0x0006) reps 0\r\n')
+    expect(out).toContain('hypercall 0x0002 fast: HV_STATUS_INVALID_HYPERCALL_INPUT (0x0003) reps 0\r\n')
+    expect(out).toContain('hypercall 0x0099: HV_STATUS_INVALID_HYPERCALL_CODE (0x0002) reps 0\r\n')
+    expect(out).toContain('hv> hypercall\r\nusage: hypercall <code> [fast]\r\n')
+    const t = /timer 0 message 0x80000010 on SINT2 vector 0x50: expected expiration (\d+), message says (\d+), delivered (\d+) \(late by (\d+) x 100 ns\)/.exec(out)
+    expect(t, out).not.toBeNull()
+    const [expected, says, delivered, late] = t!.slice(1).map(Number)
+    expect(says).toBe(expected)
+    expect(delivered).toBeGreaterThanOrEqual(expected)
+    expect(late).toBe(delivered - expected)
+    expect(out).toMatch(/HvPostMessage: HV_STATUS_ACCESS_DENIED\r\n  this partition lacks the privilege/)
+    expect(out).toMatch(/HvSignalEvent: HV_STATUS_ACCESS_DENIED\r\n  this partition lacks the privilege/)
+    // Debugging is off by default (CPUID 0x40000003 EDX bit 1 clear, ch. 20).
+    expect(out).toContain('HvPostDebugData 5 bytes: HV_STATUS_FEATURE_UNAVAILABLE\r\n')
+    const hc = /VPV Hypercalls\/sec +(\d+)/.exec(out)
+    expect(hc).not.toBeNull()
+    expect(Number(hc![1])).toBeGreaterThanOrEqual(6) // the calls made above
+    expect(Number(/VPV CPUID Instructions\/sec +(\d+)/.exec(out)![1])).toBeGreaterThan(0)
+    const ups = [...out.matchAll(/uptime (\d+)\.(\d{7}) s \(reference counter (\d+)\)/g)].map((m) => Number(m[3]))
+    expect(ups.length).toBe(2)
+    expect(ups[1]).toBeGreaterThan(ups[0])
+    expect(out.endsWith('hv> poweroff acpi\r\npowering off\r\n')).toBe(true)
+    expect(r.exitCode).toBe(0) // ACPI S5: the runner reports a guest power-off as 0
+  }, 60_000)
+
+  it('reboot resets through the i8042 and the shell starts again', async () => {
+    const r = await runOurs('hvshell', { sendAfter: 'hv> ', input: 'reboot\r', until: /rebooting\r\n[^]*HV Manager hvshell/, timeoutMs: 30_000 })
+    expect(r.stoppedByUntil, r.stdout).toBe(true)
+  }, 60_000)
 })

@@ -13,6 +13,7 @@ import type { HvMessage } from '../synic/message-layout'
 import type { GuestClock } from '../timers/reference-time'
 import { portsOf } from '../ports/port-table'
 import { registerInterruptMsrs } from './interrupt-msrs'
+import { trackHypervisor } from './interrupt-save'
 import { interruptsOf, type ExtIntSource, type InterruptRequest, type PartitionInterrupts } from './partition-interrupts'
 
 const CPUID1_EDX_APIC = 1 << 9
@@ -20,6 +21,7 @@ const CPUID1_EDX_APIC = 1 << 9
 export class InterruptServices {
   constructor(private readonly hv: Hypervisor) {
     registerInterruptMsrs(hv)
+    trackHypervisor(hv) // saved-state sections (17.1.5) find this instance's partitions
   }
 
   /** The partition's interrupt state (created on first use); undefined for unknown ids. */

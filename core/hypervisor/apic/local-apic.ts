@@ -46,7 +46,7 @@ export class LocalApic {
   svr = 0xff
   esr = 0
   /** ESR errors collected since the last ESR write (the write latches them). */
-  private esrPending = 0
+  esrPending = 0
   icrLo = 0
   icrHi = 0
   readonly lvt = new Uint32Array(6)

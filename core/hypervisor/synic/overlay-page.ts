@@ -80,6 +80,29 @@ export class OverlayPage {
     if (this.page >= 0) this.memory.notifyWrite(this.base + offset, length)
   }
 
+  /**
+   * Saved form (17.1.5): GPA page (-1 inactive), the overlay's bytes and, when active, the
+   * RAM bytes and rights it hides (the VMM saves RAM, which shows the overlay, not them).
+   */
+  saveState(): { page: number; contents: Uint8Array; hidden: Uint8Array; hiddenAccess: number } {
+    return { page: this.page, contents: this.bytes().slice(), hidden: this.hidden.slice(), hiddenAccess: this.hiddenAccess }
+  }
+
+  /** Inverse of `saveState`; RAM at the page gets the overlay bytes whether or not the VMM restored RAM first. */
+  restoreState(s: { page: number; contents: Uint8Array; hidden: Uint8Array; hiddenAccess: number }): void {
+    this.remove()
+    this.contents.set(s.contents.subarray(0, PAGE_SIZE))
+    if (s.page < 0 || s.page >= this.memory.pageCount || !this.canPlaceAt(s.page)) return
+    const base = s.page * PAGE_SIZE
+    this.hidden.set(s.hidden.subarray(0, PAGE_SIZE))
+    this.hiddenAccess = s.hiddenAccess
+    this.memory.ram.set(this.contents, base)
+    this.memory.notifyWrite(base, PAGE_SIZE)
+    if (this.memory.pageAccess[s.page] !== HV_MAP_GPA_ALL) this.memory.setAccess(s.page, 1, HV_MAP_GPA_ALL)
+    this.page = s.page
+    this.registry.set(s.page, this)
+  }
+
   /** Zero the contents (VP reset). */
   clear(): void {
     this.bytes().fill(0)

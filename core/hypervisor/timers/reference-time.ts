@@ -91,6 +91,23 @@ export class ReferenceTime {
     return this.originNs + this.stoppedNs + ref * 100
   }
 
+  // ---------------------------------------------------------------- save / restore (17.1.5)
+
+  /** The counter (100 ns units), the last value a guest read, the MSR and the page sequence. */
+  saveState(): { counter: number; last: number; tscMsr: bigint; sequence: number } {
+    return { counter: this.now100ns(), last: this.last, tscMsr: this.tscMsr, sequence: this.sequence }
+  }
+
+  /** Continue the counter from the saved value at the current clock time (no jump, no rewind). */
+  restoreState(s: { counter: number; last: number; tscMsr: bigint; sequence: number }): void {
+    this.stoppedNs = 0
+    this.stoppedSince = -1
+    this.originNs = this.clock.nowNs() - s.counter * 100
+    this.last = s.last
+    this.tscMsr = s.tscMsr
+    this.sequence = s.sequence >>> 0 === TSC_SEQUENCE_INVALID ? 0 : s.sequence >>> 0
+  }
+
   // ---------------------------------------------------------------- reference TSC page
 
   /** TscScale = floor(10^7 · 2^64 / f_tsc) (15.4, [derived]). */

@@ -14,6 +14,7 @@ export const shortcuts: Record<ShortcutAction, string> = {
   start: 'Ctrl+S',
   turnOff: 'Ctrl+O',
   shutDown: 'Ctrl+D',
+  save: 'Ctrl+Shift+S',
   pause: 'Ctrl+P',
   resume: 'Ctrl+P',
   reset: 'Ctrl+R',

@@ -5,7 +5,7 @@
  */
 import type { HostFeatures, VmState, VmSummary } from '../../../contract'
 
-export const vmActions = ['connect', 'start', 'turnOff', 'shutDown', 'pause', 'resume', 'reset', 'settings', 'rename', 'delete'] as const
+export const vmActions = ['connect', 'start', 'turnOff', 'shutDown', 'save', 'pause', 'resume', 'reset', 'settings', 'rename', 'delete'] as const
 export type VmAction = (typeof vmActions)[number]
 
 export const actionLabels: Record<VmAction, string> = {
@@ -13,6 +13,7 @@ export const actionLabels: Record<VmAction, string> = {
   start: 'Start',
   turnOff: 'Turn Off…',
   shutDown: 'Shut Down…',
+  save: 'Save',
   pause: 'Pause',
   resume: 'Resume',
   reset: 'Reset',
@@ -23,9 +24,10 @@ export const actionLabels: Record<VmAction, string> = {
 
 const allowed: Record<VmAction, readonly VmState[] | 'any'> = {
   connect: 'any',
-  start: ['Off'],
-  turnOff: ['Starting', 'Running', 'Paused'],
+  start: ['Off', 'Saved'],
+  turnOff: ['Starting', 'Running', 'Paused', 'Saved'],
   shutDown: ['Running'],
+  save: ['Running', 'Paused'],
   pause: ['Running'],
   resume: ['Paused'],
   reset: ['Running', 'Paused'],
@@ -39,6 +41,7 @@ const verbs: Record<VmAction, string> = {
   start: 'started',
   turnOff: 'turned off',
   shutDown: 'shut down',
+  save: 'saved',
   pause: 'paused',
   resume: 'resumed',
   reset: 'reset',
@@ -61,9 +64,15 @@ export function actionState(vm: VmSummary, action: VmAction, busy = false, featu
   if (action === 'shutDown' && features && features.shutDown === false) {
     return { enabled: false, reason: 'Shut Down is not available on this host; use Turn Off' }
   }
+  if (action === 'save' && features && features.save === false) {
+    return { enabled: false, reason: 'Save is not available on this host' }
+  }
   const states = allowed[action]
   if (states === 'any' || states.includes(vm.state)) return { enabled: true, reason: '' }
   const need = states.join(' or ')
-  const hint = action === 'delete' ? '; turn it off first' : action === 'start' && vm.state === 'Paused' ? '; use Resume' : ''
+  const hint =
+    action === 'delete' ? (vm.state === 'Saved' ? '; Turn Off discards the saved state first' : '; turn it off first')
+    : action === 'start' && vm.state === 'Paused' ? '; use Resume'
+    : ''
   return { enabled: false, reason: `"${name}" is ${vm.state}; only a VM that is ${need} can be ${verbs[action]}${hint}` }
 }

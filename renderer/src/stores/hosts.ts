@@ -88,25 +88,25 @@ export const useHostStore = defineStore('hosts', () => {
       return false
     }
     const made = factory.value!(url)
-    const state = await new Promise<ConnectionState>((resolve) => {
-      const timer = setTimeout(() => resolve('disconnected'), CONNECT_TIMEOUT_MS)
-      const off = made.client.onConnection((s) => {
-        if (s === 'connected' || s === 'unauthorized' || s === 'disconnected') {
-          clearTimeout(timer)
-          queueMicrotask(() => off())
-          resolve(s)
-        }
-      })
-    })
-    if (state !== 'connected') {
+    // A wrong token is accepted at the WebSocket level and closed at once (4401), so "open"
+    // proves nothing: only an answered request does.
+    let last = 'connecting' as ConnectionState
+    const off = made.client.onConnection((s) => (last = s))
+    const answered = await Promise.race([
+      made.client.invoke('host:info', {}).then(() => true, () => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CONNECT_TIMEOUT_MS)),
+    ])
+    off()
+    if (!answered) {
       made.close()
       const why =
-        state === 'unauthorized'
+        last === 'unauthorized'
           ? 'The server refused the token. Copy the exact token printed by "hv-manager serve" on that computer.'
           : `No HV Manager host answered at ${new URL(url).host}. Check the address and that "hv-manager serve" is running there.`
-      errors.report('Connecting to the server', new HvError(state === 'unauthorized' ? ErrorCode.TRANSPORT : ErrorCode.TRANSPORT, why))
+      errors.report('Connecting to the server', new HvError(ErrorCode.TRANSPORT, why))
       return false
     }
+    const state: ConnectionState = 'connected'
     const label = new URL(url.replace(/^ws/, 'http')).host
     const entry: HostEntry = { id: `remote-${nextId++}`, label, client: made.client, state, close: made.close }
     hosts.value.push(entry)

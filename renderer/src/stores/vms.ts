@@ -194,6 +194,7 @@ export const useVmStore = defineStore('vms', () => {
     start: { channel: 'vm:start', verb: 'Starting' },
     turnOff: { channel: 'vm:turnOff', verb: 'Turning off' },
     shutDown: { channel: 'vm:shutDown', verb: 'Shutting down' },
+    save: { channel: 'vm:save', verb: 'Saving' },
     pause: { channel: 'vm:pause', verb: 'Pausing' },
     resume: { channel: 'vm:resume', verb: 'Resuming' },
     reset: { channel: 'vm:reset', verb: 'Resetting' },
@@ -214,6 +215,7 @@ export const useVmStore = defineStore('vms', () => {
   const start = (id: string): Promise<void> => act('start', id)
   const turnOff = (id: string): Promise<void> => act('turnOff', id)
   const shutDown = (id: string): Promise<void> => act('shutDown', id)
+  const save = (id: string): Promise<void> => act('save', id)
   const pause = (id: string): Promise<void> => act('pause', id)
   const resume = (id: string): Promise<void> => act('resume', id)
   const reset = (id: string): Promise<void> => act('reset', id)
@@ -241,6 +243,6 @@ export const useVmStore = defineStore('vms', () => {
     client, vms, sorted, selectedId, selectedIds, selected, guests, hostProblems, hostVersion, features, dataDir, connection, loaded,
     busy, sortKey, sortAsc, cpuHistory,
     canStart, canTurnOff, canDelete, canConnect, can,
-    attach, refresh, select, sortBy, create, start, turnOff, shutDown, pause, resume, reset, update, rename, deleteVm, refuse,
+    attach, refresh, select, sortBy, create, start, turnOff, shutDown, save, pause, resume, reset, update, rename, deleteVm, refuse,
   }
 })

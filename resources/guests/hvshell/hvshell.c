@@ -15,7 +15,7 @@
 #define MAX_WORDS 4
 
 /* Parses "0x..." as hex, anything else as decimal; returns 0 if malformed. */
-static int parse_u32(const char *s, uint32_t *out)
+int parse_u32(const char *s, uint32_t *out)
 {
     uint64_t v = 0;
     int base = 10;
@@ -66,7 +66,14 @@ static void cmd_help(void)
             "  cpuid [leaf [subleaf]] run CPUID (numbers in decimal or 0x hex; default leaf 0)\n"
             "  hv                     hypervisor present? vendor, interface, privileges\n"
             "  cmdline                the multiboot command line\n"
-            "  poweroff               turn the machine off (port 0xF4)\n"
+            "  hypercall <code> [fast] call the hypervisor with zero input, print the status\n"
+            "  timer <ms>             synthetic timer 0 on SINT2: expected vs actual expiry\n"
+            "  msg <conn> [text]      HvPostMessage to a connection id\n"
+            "  event <conn> [flag]    HvSignalEvent to a connection id\n"
+            "  dbg <text>             HvPostDebugData\n"
+            "  stats                  VP counters from the stats page (appendix J names)\n"
+            "  uptime                 the partition reference counter\n"
+            "  poweroff [acpi]        turn off (port 0xF4; acpi: PM1 SLP_EN, 0x3400 to 0x604)\n"
             "  reboot                 reset through the i8042 controller\n");
 }
 
@@ -81,9 +88,12 @@ static void cmd_cpuid(int argc, char **argv)
     kprintf("cpuid 0x%08x.%u: eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x\n", leaf, sub, r.eax, r.ebx, r.ecx, r.edx);
 }
 
-static void cmd_poweroff(void)
+static void cmd_poweroff(int argc, char **argv)
 {
     kprintf("powering off\n");
+    /* Our machine's ACPI PM1a control (core/vmm/devices/acpi-pm1): SLP_TYP 5 | SLP_EN. */
+    if (argc > 1 && !strcmp(argv[1], "acpi"))
+        outw(0x604, 0x3400);
     guest_exit(0);
 }
 
@@ -113,7 +123,21 @@ static void run_command(char *line)
     else if (!strcmp(argv[0], "cmdline"))
         kprintf("%s\n", multiboot_cmdline());
     else if (!strcmp(argv[0], "poweroff"))
-        cmd_poweroff();
+        cmd_poweroff(argc, argv);
+    else if (!strcmp(argv[0], "hypercall"))
+        cmd_hypercall(argc, argv);
+    else if (!strcmp(argv[0], "timer"))
+        cmd_timer(argc, argv);
+    else if (!strcmp(argv[0], "msg"))
+        cmd_msg(argc, argv);
+    else if (!strcmp(argv[0], "event"))
+        cmd_event(argc, argv);
+    else if (!strcmp(argv[0], "dbg"))
+        cmd_dbg(argc, argv);
+    else if (!strcmp(argv[0], "stats"))
+        cmd_stats();
+    else if (!strcmp(argv[0], "uptime"))
+        cmd_uptime();
     else if (!strcmp(argv[0], "reboot"))
         cmd_reboot();
     else

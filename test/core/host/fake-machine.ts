@@ -10,7 +10,8 @@ export const FAKE_BANNER = 'Fake guest ready\r\n'
 export interface FakeMachineLog {
   configs: MachineConfig[]
   inputs: string[]
-  shutdowns?: number[]
+  /** Control operations the host applied, in order. */
+  ops?: string[]
 }
 
 export function fakeMachineFactory(opts: { failStart?: string; throwInConstructor?: string } = {}, log?: FakeMachineLog): MachineFactory {
@@ -26,18 +27,43 @@ export function fakeMachineFactory(opts: { failStart?: string; throwInConstructo
       },
       async start() {
         if (opts.failStart) throw new Error(opts.failStart)
+        if (config.restoreFrom) {
+          const text = new TextDecoder().decode(config.restoreFrom)
+          if (!text.startsWith('fake-state:')) throw new Error('the saved state is not a container')
+          state = 'Running'
+          out(`Restored ${text}\r\n`)
+          return
+        }
         state = 'Running'
         out(FAKE_BANNER)
+      },
+      async save() {
+        if (state !== 'Running' && state !== 'Paused') throw new Error(`cannot save a VM that is ${state}`)
+        log?.ops?.push('save')
+        state = 'Saved'
+        return new TextEncoder().encode(`fake-state:${line}`)
       },
       async turnOff() {
         state = 'Off'
       },
-      pause() {},
-      resume() {},
-      reset() {},
+      pause() {
+        if (state !== 'Running') throw new Error(`cannot pause a VM that is ${state}`)
+        state = 'Paused'
+        log?.ops?.push('pause')
+      },
+      resume() {
+        if (state !== 'Paused') throw new Error(`cannot resume a VM that is ${state}`)
+        state = 'Running'
+        log?.ops?.push('resume')
+      },
+      reset() {
+        log?.ops?.push('reset')
+        // A reset reboots the guest: the banner again.
+        out(FAKE_BANNER)
+      },
       shutDown() {
         if (state !== 'Running') throw new Error(`cannot shut down a VM that is ${state}`)
-        log?.shutdowns?.push(Date.now())
+        log?.ops?.push('shutDown')
         // A cooperative guest powers off soon after the power button.
         setTimeout(() => {
           state = 'Off'

@@ -24,6 +24,11 @@ parentPort.on('message', (m) => {
     else say(text)
   } else if (m.type === 'turnOff') {
     parentPort.postMessage({ type: 'turnedOff' })
+  } else if (m.type === 'control') {
+    // Reset is refused by this fake machine, to check that refusals keep their words.
+    const error = m.op === 'reset' ? { code: 'MACHINE', message: 'reset line stuck' } : null
+    parentPort.postMessage({ type: 'controlDone', seq: m.seq, error })
+    if (m.op === 'resume') parentPort.postMessage({ type: 'stats', instructions: 5000000, busy: 0.5 })
   }
 })
 `
@@ -74,6 +79,22 @@ describe('worker runner', () => {
       expect(now.state).toBe('Off')
       expect(now.lastStop?.kind).toBe('error')
     }
+  })
+
+  it('relays control requests and their refusals, and activity samples', async () => {
+    const rec = recorder(host)
+    const vm = value<VmSummary>(await host.invoke('vm:create', { config: helloConfig() }))
+    value(await host.invoke('vm:start', { id: vm.id }))
+    expect(value<VmSummary>(await host.invoke('vm:pause', { id: vm.id })).state).toBe('Paused')
+    const r = await host.invoke('vm:reset', { id: vm.id })
+    expect(r).toMatchObject({ ok: false, error: { code: 'MACHINE', message: 'reset line stuck' } })
+    expect(value<VmSummary>(await host.invoke('vm:resume', { id: vm.id })).state).toBe('Running')
+    await rec.until(() => rec.events.some((e) => e.channel === 'vm:stats'))
+    const sample = rec.events.find((e) => e.channel === 'vm:stats')!.payload as { id: string; instructions: number; cpuUsagePercent: number }
+    expect(sample).toMatchObject({ id: vm.id, instructions: 5000000 })
+    // The first busy sample defines the VP's capacity: rate / 0.5 busy, so 50 %.
+    expect(sample.cpuUsagePercent).toBe(50)
+    expect(value<VmSummary>(await host.invoke('vm:get', { id: vm.id })).cpuUsagePercent).toBe(50)
   })
 
   it('reports a start failure from the worker as MACHINE', async () => {

@@ -62,6 +62,19 @@ describe('ws-server', () => {
     expect(await closeCodeOf(ws)).toBe(4403)
   })
 
+  it('lets another HV Manager on this computer (loopback page, desktop app) in with the token, and only with it', async () => {
+    for (const origin of ['http://127.0.0.1:9', 'http://localhost:65000', 'file://']) {
+      const ws = new WebSocket(wsUrl('tok-123'), { origin })
+      await new Promise((resolve, reject) => {
+        ws.on('open', resolve)
+        ws.on('close', (code) => reject(new Error(`${origin} closed with ${code}`)))
+      })
+      ws.close()
+      expect(await closeCodeOf(new WebSocket(wsUrl('nope'), { origin }))).toBe(4401)
+    }
+    expect(await closeCodeOf(new WebSocket(wsUrl('tok-123'), { origin: 'http://127.0.0.1.evil.example:80' }))).toBe(4403)
+  })
+
   it('runs commands and pushes events to an authorized client', async () => {
     const ws = new WebSocket(wsUrl('tok-123'))
     const messages: { kind: string; id?: number; channel?: string; result?: { ok: boolean } }[] = []
