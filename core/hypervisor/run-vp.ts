@@ -16,6 +16,7 @@ import { hasPrivilege } from './privileges'
 import { MSR_FAULT } from './synthetic-msrs'
 import { HvEventLogGroup as G, HvTraceEvent as E } from './event-log/event-log-types'
 import { VpCounter as V } from './stats/stats-types'
+import { deliverInterceptToParent } from './synic/intercept-messages'
 import { HvMessageType as M, INTERCEPT_SUSPEND_SUSPENDED, INTERCEPT_SUSPEND_TLB_FLUSH_INHIBIT, VpExitKind, type VirtualProcessor, type VpExitKind as Kind } from './virtual-processor'
 
 const X86_GP = 13
@@ -33,6 +34,7 @@ function intercept(vp: VirtualProcessor, kind: Kind, messageType: number): Kind 
   vp.exitKind = kind
   vp.messageType = messageType
   vp.interceptSuspend |= INTERCEPT_SUSPEND_SUSPENDED
+  deliverInterceptToParent(vp) // a parent running x86 code gets the message in its SIM (16)
   return kind
 }
 
@@ -140,6 +142,13 @@ export function runVp(hv: Hypervisor, vp: VirtualProcessor, budget: number): Kin
         return plain(vp, VpExitKind.Halt)
       case ExitReason.IoPort:
         vp.counters[V.IoInstructions]++
+        if (!e.isWrite) {
+          const pm = hv.interrupts.pmTimerIn(vp) // 5.5: the PM timer assist beats an intercept for IN
+          if (pm >= 0) {
+            cpu.completeIoIn(pm)
+            break
+          }
+        }
         if (p.intercepts.ioIntercepted(e.port, e.accessSize, e.isWrite)) return intercept(vp, VpExitKind.IoPort, M.HvMessageTypeX64IoPortIntercept)
         if (e.isWrite) cpu.completeIoOut()
         else cpu.completeIoIn(e.accessSize === 4 ? 0xffffffff : e.accessSize === 2 ? 0xffff : 0xff)

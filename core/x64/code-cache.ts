@@ -11,6 +11,8 @@ import { TLB_SIZE } from './cpu-state'
 /** The closure array of physical page `gpage` (created and marked on first use). */
 export function pageCode(c: CpuState, gpage: number): Array<CompiledInsn | undefined> | null {
   if (gpage >= c.codeMark.length) return null
+  // a page whose code keeps being overwritten (code and hot data sharing a page) is interpreted
+  if (c.codeInvalidations[gpage] >= MAX_INVALIDATIONS) return null
   let arr = c.codePages[gpage]
   if (arr === undefined) {
     arr = new Array<CompiledInsn | undefined>(4096)
@@ -32,7 +34,10 @@ function purgeWriteTlb(c: CpuState, base: number): void {
   }
 }
 
+const MAX_INVALIDATIONS = 16
+
 export function invalidateCodePage(c: CpuState, gpage: number): void {
+  if (c.codeInvalidations[gpage] < 255) c.codeInvalidations[gpage]++
   const arr = c.codePages[gpage]
   c.codePages[gpage] = undefined
   c.codeMark[gpage] = 0
@@ -49,6 +54,7 @@ export function invalidateCodeRange(c: CpuState, gpa: number, length: number): v
 export function flushCode(c: CpuState): void {
   c.codePages.length = 0
   c.codeMark.fill(0)
+  c.codeInvalidations.fill(0)
   c.fetchCode = null
   c.fetchLo = 0
   c.fetchHi = 0

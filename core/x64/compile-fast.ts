@@ -68,9 +68,46 @@ export function fastMovRR(size: number, dReg: number, sReg: number, next: number
   return null
 }
 
+const TWO32 = 4294967296
+
+/** [base + disp] without index/segment/RIP: the address is computed inline. */
+function isBaseDisp(m: MemOp): boolean {
+  return m.base >= 0 && m.index < 0 && m.seg < 0 && !m.rip && !m.a32
+}
+
+/** Inline [base + disp] address, falling back to memLin outside the exact range. */
+function baseDispLin(c: CpuState, m: MemOp, bi: number, disp: number): number {
+  const h = c.r[bi + 1]
+  if (h > 0x7fff || h < -0x8000) return memLin(c, m)
+  const a = h * TWO32 + (c.r[bi] >>> 0) + disp
+  return a >= -0x800000000000 && a < 0x800000000000 ? a : memLin(c, m)
+}
+
 /** MOV reg, [mem] (32/64-bit) with the read-TLB hit inlined. */
 export function fastLoad(size: number, dReg: number, m: MemOp, next: number): CompiledInsn | null {
   const di = dReg << 1
+  if (isBaseDisp(m)) {
+    const bi = m.base << 1, disp = m.disp
+    if (size === 8) {
+      return (c) => {
+        const a = baseDispLin(c, m, bi, disp)
+        const page = Math.floor(a / 4096), i = page & MASK, off = a & 0xfff
+        let lo: number, hi: number
+        if (c.tlbRead[i] === page && off < 4089) { const p = c.tlbReadPhys[i + c.tlbUserBank] + off; lo = c.view.getInt32(p, true); hi = c.view.getInt32(p + 4, true) } else { lo = rd64(c, a); hi = c.h }
+        c.r[di] = lo; c.r[di + 1] = hi
+        c.rip = next
+      }
+    }
+    if (size === 4) {
+      return (c) => {
+        const a = baseDispLin(c, m, bi, disp)
+        const page = Math.floor(a / 4096), i = page & MASK, off = a & 0xfff
+        const v = c.tlbRead[i] === page && off < 4093 ? c.view.getInt32(c.tlbReadPhys[i + c.tlbUserBank] + off, true) : rd32(c, a)
+        c.r[di] = v; c.r[di + 1] = 0
+        c.rip = next
+      }
+    }
+  }
   if (size === 8) {
     return (c) => {
       const a = memLin(c, m)
@@ -96,6 +133,25 @@ export function fastLoad(size: number, dReg: number, m: MemOp, next: number): Co
 /** MOV [mem], reg (32/64-bit) with the write-TLB hit inlined. */
 export function fastStore(size: number, sReg: number, m: MemOp, next: number): CompiledInsn | null {
   const si = sReg << 1
+  if (isBaseDisp(m)) {
+    const bi = m.base << 1, disp = m.disp
+    if (size === 8) {
+      return (c) => {
+        const a = baseDispLin(c, m, bi, disp)
+        const page = Math.floor(a / 4096), i = page & MASK, off = a & 0xfff
+        if (c.tlbWrite[i] === page && off < 4089) { const p = c.tlbWritePhys[i + c.tlbUserBank] + off; c.view.setInt32(p, c.r[si], true); c.view.setInt32(p + 4, c.r[si + 1], true) } else wr64(c, a, c.r[si], c.r[si + 1])
+        c.rip = next
+      }
+    }
+    if (size === 4) {
+      return (c) => {
+        const a = baseDispLin(c, m, bi, disp)
+        const page = Math.floor(a / 4096), i = page & MASK, off = a & 0xfff
+        if (c.tlbWrite[i] === page && off < 4093) c.view.setInt32(c.tlbWritePhys[i + c.tlbUserBank] + off, c.r[si], true); else wr32(c, a, c.r[si])
+        c.rip = next
+      }
+    }
+  }
   if (size === 8) {
     return (c) => {
       const a = memLin(c, m)

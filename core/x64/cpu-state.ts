@@ -173,6 +173,10 @@ export class CpuState {
   fetchPageIp = 0
   readonly codePages: Array<Array<CompiledInsn | undefined> | undefined> = []
   readonly codeMark: Uint8Array
+  /** Times each page's code was invalidated by a store (saturating); hot mixed code/data pages stop being cached. */
+  readonly codeInvalidations: Uint8Array
+  /** Build and run pre-decoded closures for 64-bit code (off: interpret everything). */
+  decodeCache = true
 
   // ---- pending exit completion
   exitNextRip = 0
@@ -183,6 +187,7 @@ export class CpuState {
     this.ram = memory.ram
     this.view = memory.view
     this.codeMark = new Uint8Array(memory.pageCount)
+    this.codeInvalidations = new Uint8Array(memory.pageCount)
     this.tlbRead = this.tlbReadTagS
     this.tlbWrite = this.tlbWriteTagS
     this.readTsc = () => this.retired

@@ -10,7 +10,7 @@ import { CpuState } from './cpu-state'
 import { FLAGS, Mode, Vector, CR0 } from './constants'
 import { FAULT, EXIT_SIGNAL, vectorHasErrorCode, isContributory } from './faults'
 import { step } from './exec-main'
-import { flushTlb, selectTlbBank } from './mmu'
+import { flushTlb, selectTlbBank, fetchFill } from './mmu'
 import { translate, Access } from './paging'
 import { getFlags, materialize, LF } from './lazy-flags'
 import { deliverEvent, EventKind } from './interrupts'
@@ -31,6 +31,11 @@ function fromBig(v: bigint): number {
   return Number(BigInt.asIntN(64, v))
 }
 
+export interface CpuOptions {
+  /** Cache pre-decoded 64-bit instructions (default true; false interprets every instruction). */
+  decodeCache?: boolean
+}
+
 /**
  * Run pre-decoded closures while RIP stays in the fetch window and they exist; returns
  * the retired count when an instruction must be interpreted (or the limit is reached).
@@ -39,8 +44,15 @@ function runCompiled(c: CpuState, limit: number): number {
   let retired = c.retired
   while (retired < limit) {
     const ip = c.rip
-    const code = c.fetchCode
-    if (code === null || ip < c.fetchLo || ip >= c.fetchHi) break
+    let code = c.fetchCode
+    if (ip < c.fetchLo || ip >= c.fetchHi) {
+      // moved to another page: remap the fetch window here rather than in the interpreter
+      if (code === null || ip < -0x800000000000 || ip >= 0x800000000000) break
+      c.ip = ip
+      fetchFill(c, ip, Infinity)
+      code = c.fetchCode
+    }
+    if (code === null) break
     const idx = ip - c.fetchPageIp
     let f = code[idx]
     if (f === undefined) { f = compileAt(c, ip); code[idx] = f }
@@ -55,8 +67,9 @@ export class Cpu implements X64Cpu {
   readonly s: CpuState
   private shutdown = false
 
-  constructor(memory: GuestMemory) {
+  constructor(memory: GuestMemory, options: CpuOptions = {}) {
     this.s = new CpuState(memory)
+    this.s.decodeCache = options.decodeCache ?? true
     memory.onExternalWrite((gpa, length) => invalidateCodeRange(this.s, gpa, length))
     this.reset(false)
   }

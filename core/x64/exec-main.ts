@@ -565,9 +565,8 @@ function decimalAdjust(c: CpuState, b: number): number {
     c.r[0] = (c.r[0] & ~0xff) | al
     f &= ~(FLAGS.ZF | FLAGS.SF | FLAGS.PF)
     c.eflags = f | (ncf ? FLAGS.CF : 0) | (naf ? FLAGS.AF : 0)
-    c.lfOp = LF.LOGIC; c.lfSize = 1; c.lfRes = al
-    // keep CF/AF from the adjust: store them via SETCO aux
-    c.lfOp = 8; c.lfAux = ncf ? 1 : 0
+    // SF/ZF/PF from AL, CF from the adjust (LF.SETCO); AF is patched in below
+    c.lfOp = LF.SETCO; c.lfSize = 1; c.lfRes = al; c.lfAux = ncf ? 1 : 0
     if (naf) { materialize(c); c.eflags |= FLAGS.AF }
     return 0
   }

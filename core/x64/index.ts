@@ -3,11 +3,13 @@
  */
 import type { GuestMemory } from '../memory/guest-memory'
 import type { X64Cpu } from './api'
-import { Cpu } from './cpu'
+import { Cpu, type CpuOptions } from './cpu'
 
 export * from './api'
 export { nativeCpuid, CPU_SIGNATURE } from './cpuid-model'
 
-export function createX64Cpu(memory: GuestMemory): X64Cpu {
-  return new Cpu(memory)
+export type { CpuOptions }
+
+export function createX64Cpu(memory: GuestMemory, options?: CpuOptions): X64Cpu {
+  return new Cpu(memory, options)
 }

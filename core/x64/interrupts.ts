@@ -214,6 +214,7 @@ export function writableFlagsMask(c: CpuState, forIret: boolean): number {
 
 /** IRET / IRETD / IRETQ with operand size `size`. */
 export function iret(c: CpuState, size: number): void {
+  c.nmiBlocked = false // IRET ends NMI blocking (SDM vol. 3, 6.7.1)
   if (c.mode === Mode.Real) {
     const ip = peek(c, 0, size), cs = peek(c, size, size) & 0xffff, fl = peek(c, 2 * size, size)
     addSp(c, 3 * size)

@@ -250,5 +250,5 @@ export function fetchFill(c: CpuState, lin: number, ipLimit: number): void {
   c.fetchHi = Math.min(pageStartIp + 4096, ipLimit)
   c.fetchDelta = gpage * 4096 - pageStartIp
   c.fetchPageIp = pageStartIp
-  c.fetchCode = c.mode === Mode.Long64 && ipLimit === Infinity ? pageCode(c, gpage) : null
+  c.fetchCode = c.decodeCache && c.mode === Mode.Long64 && ipLimit === Infinity ? pageCode(c, gpage) : null
 }

@@ -145,8 +145,8 @@ export function divAcc(c: CpuState, size: number, s: number, sh: number, signed:
     return
   }
   if (s === 0 && sh === 0) de()
-  // fast path: dividend and divisor are small non-negative numbers
-  if (!signed || (r[5] === 0 && r[1] >= 0 && sh >= 0) || (r[5] === -1 && r[1] === -1 && r[0] < 0 && sh >= 0 && false)) {
+  // fast path: dividend (RDX = 0) and divisor are non-negative and below 2^53
+  if (!signed || (r[1] >= 0 && sh >= 0)) {
     if ((r[4] | r[5]) === 0 && (r[1] >>> 0) < 0x200000 && (sh >>> 0) < 0x200000) {
       const n = (r[1] >>> 0) * TWO32 + (r[0] >>> 0), dv = (sh >>> 0) * TWO32 + (s >>> 0)
       const q = Math.floor(n / dv), m = n - q * dv

@@ -117,6 +117,7 @@ export function roundTo(c: CpuState, r: number, dir: number, single: boolean): n
 
 /** x * 2^e without intermediate overflow of the power. */
 function scale(x: number, e: number): number {
+  if (!Number.isFinite(e)) return x
   while (e > 1000) { x *= 2 ** 1000; e -= 1000 }
   while (e < -1000) { x *= 2 ** -1000; e += 1000 }
   return x * 2 ** e
@@ -129,6 +130,7 @@ function split(a: number): [number, number] {
 }
 /** Sign of the error of p = fl(a*b) (true - p). */
 function mulErrSign(a: number, b: number, p: number): number {
+  if (a === 0 || b === 0) return 0
   if (Math.abs(a) > 1e300 || Math.abs(b) > 1e300 || Math.abs(p) < 1e-290 || !Number.isFinite(p)) {
     if (!Number.isFinite(p)) return p > 0 ? 1 : -1
     // scale into a safe range; powers of two keep everything exact
@@ -191,6 +193,7 @@ export function arith(c: CpuState, op: number, a: number, b: number, single: boo
 }
 
 function divDirScaled(a: number, b: number, r: number): number {
+  if (a === 0 || b === 0 || !Number.isFinite(a) || !Number.isFinite(b)) return 0
   const ea = Math.floor(Math.log2(Math.abs(a))), eb = Math.floor(Math.log2(Math.abs(b)))
   const sa = scale(a, -ea), sb = scale(b, -eb)
   const q = sa / sb

@@ -54,5 +54,6 @@ export const stateOf = (p: Page, vmName: string): Promise<string> => p.getByTest
 
 /** Dismisses every toast (so a later check sees only new ones). */
 export async function clearToasts(p: Page): Promise<void> {
-  for (const b of await p.locator('.toast button[aria-label="Dismiss"]').all()) await b.click().catch(() => undefined)
+  // In the page, in one go: a toast may expire between listing and clicking it.
+  await p.locator('.toast button[aria-label="Dismiss"]').evaluateAll((buttons) => buttons.forEach((b) => (b as { click(): void }).click()))
 }

@@ -16,8 +16,9 @@ import {
 } from '../synthetic-msrs'
 import type { VirtualProcessor } from '../virtual-processor'
 import { HV_SYNIC_VERSION } from '../synic/synic'
-import { APIC_BASE_BSP, APIC_BASE_ENABLE, APIC_BASE_EXTD, ApicReg, MSR_IA32_APIC_BASE, MSR_IA32_TSC_DEADLINE } from './apic-registers'
+import { APIC_BASE_BSP, APIC_BASE_ENABLE, ApicReg, MSR_IA32_APIC_BASE, MSR_IA32_TSC_DEADLINE } from './apic-registers'
 import { interruptsOf, type PartitionInterrupts } from './partition-interrupts'
+import { registerX2ApicMsrs } from './x2apic-msrs'
 
 const OK = MSR_WRITE_OK
 
@@ -37,10 +38,21 @@ export function registerInterruptMsrs(hv: Hypervisor): void {
     index: MSR_IA32_APIC_BASE, name: 'IA32_APIC_BASE', privilege: HvPrivilege.AccessApicMsrs,
     read: (vp) => st(vp).apicBase,
     write: (vp, v) => {
-      // Bits 7:0, 9 and above the 36-bit physical width are reserved; x2APIC is not advertised.
-      if ((v & 0x2ffn) !== 0n || v >> 36n !== 0n || (v & APIC_BASE_EXTD) !== 0n) return MSR_FAULT
+      // Bits 7:0, 9 and above the 36-bit physical width are reserved.
+      if ((v & 0x2ffn) !== 0n || v >> 36n !== 0n) return MSR_FAULT
       const s = st(vp)
+      const mode = (b: bigint): number => Number((b >> 10n) & 3n) // EXTD | EN<<1
+      const from = mode(s.apicBase), to = mode(v)
+      // SDM 11.12.5: EXTD without EN is invalid; x2APIC → xAPIC and disabled → x2APIC are illegal.
+      if (to === 1 || (from === 3 && to === 2) || (from === 0 && to === 3)) return MSR_FAULT
       s.apicBase = (v & ~APIC_BASE_BSP) | (s.apicBase & APIC_BASE_BSP) // BSP is read-only
+      if (to === 3 && from !== 3) {
+        s.apic.x2apic = true
+        s.apic.id = vp.initialApicId // x2APIC ID = the 32-bit initial APIC id
+      } else if (to === 0 && from !== 0) {
+        s.apic.x2apic = false
+        s.apic.id = vp.initialApicId & 0xff
+      }
       if (v & APIC_BASE_ENABLE) part(vp).mapApicPage(Number(v & 0xffffff000n))
       return OK
     },
@@ -50,6 +62,8 @@ export function registerInterruptMsrs(hv: Hypervisor): void {
     read: (vp) => BigInt(st(vp).apic.tscDeadline),
     write: (vp, v) => (st(vp).apic.setTscDeadline(Number(v)), OK),
   })
+
+  registerX2ApicMsrs(hv)
 
   // ---- synthetic APIC MSRs (13.4)
   reg({

@@ -12,11 +12,14 @@ import type { VirtualProcessor } from '../virtual-processor'
 import type { HvMessage } from '../synic/message-layout'
 import type { GuestClock } from '../timers/reference-time'
 import { portsOf } from '../ports/port-table'
+import { pmTimerRead } from '../timers/timer-assists'
 import { registerInterruptMsrs } from './interrupt-msrs'
 import { trackHypervisor } from './interrupt-save'
 import { interruptsOf, type ExtIntSource, type InterruptRequest, type PartitionInterrupts } from './partition-interrupts'
 
 const CPUID1_EDX_APIC = 1 << 9
+const CPUID1_ECX_X2APIC = 1 << 21
+const CPUID1_ECX_TSC_DEADLINE = 1 << 24
 
 export class InterruptServices {
   constructor(private readonly hv: Hypervisor) {
@@ -76,6 +79,21 @@ export class InterruptServices {
     return portsOf(this.hv.root).root.takeEvents(sint & 15)
   }
 
+  /**
+   * The bytes of the monitor page behind port `portId` of `partition` (14.2): how the root,
+   * which has no GPA space to map it in, reads and writes a page it shares with a child.
+   */
+  monitorPage(partition: bigint, portId: number): Uint8Array | null {
+    const p = this.hv.partition(partition)
+    return (p && portsOf(p).ports.get(portId)?.monitor?.bytes) ?? null
+  }
+
+  /** Service the monitor pages `partition` originates now (the root has no run slices to poll in). */
+  pollMonitors(partition: bigint): void {
+    const p = this.hv.partition(partition)
+    if (p) portsOf(p).monitors?.poll()
+  }
+
   // ---------------------------------------------------------------- run-loop hooks
 
   /** Before running `vp`: fire due timers, mark it current, inject what can be injected. */
@@ -98,6 +116,14 @@ export class InterruptServices {
     return s.deliver()
   }
 
+  /** PM timer assist (partition property 0x30002): the value for the IN that exited, or -1 when not covered. */
+  pmTimerIn(vp: VirtualProcessor): number {
+    const e = vp.cpu.exit
+    if (e.isWrite || !vp.partition.properties.has(0x00030002)) return -1
+    const pi = this.of(vp.partition)
+    return pi ? pmTimerRead(vp.partition, e.port, e.accessSize, e.isString, pi.time.now100ns()) : -1
+  }
+
   /** HLT: true when an interrupt woke the VP at once (runVp continues). */
   onHalt(vp: VirtualProcessor): boolean {
     const pi = this.of(vp.partition)
@@ -107,9 +133,14 @@ export class InterruptServices {
     return s.hasPending() && s.deliver()
   }
 
-  /** CPUID adjustments of the APIC (leaf 1: APIC present, initial APIC id). */
+  /**
+   * CPUID adjustments of the APIC (leaf 1: APIC present, x2APIC (x2apic-msrs.ts) and
+   * TSC-deadline timer mode (IA32_TSC_DEADLINE), initial APIC id; leaf 0xB x2APIC id).
+   */
   adjustCpuid(vp: VirtualProcessor, leaf: number, out: Uint32Array): void {
+    if (leaf >>> 0 === 0xb && out[0] | out[1]) out[3] = vp.initialApicId >>> 0
     if (leaf >>> 0 !== 1) return
+    out[2] = (out[2] | CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE) >>> 0
     out[3] = (out[3] | CPUID1_EDX_APIC) >>> 0
     out[1] = ((out[1] & 0x00ffffff) | ((vp.initialApicId & 0xff) << 24)) >>> 0
   }

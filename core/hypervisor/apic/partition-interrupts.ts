@@ -12,9 +12,11 @@ import type { Partition, PartitionFeature } from '../partition'
 import type { VirtualProcessor } from '../virtual-processor'
 import { OverlayPage, type OverlayRegistry } from '../synic/overlay-page'
 import { ReferenceTime, type GuestClock } from '../timers/reference-time'
+import { EmulatedTimer } from '../timers/timer-assists'
 import { APIC_BASE_DEFAULT, DeliveryMode as D, ICR_DEST_LOGICAL, ICR_LEVEL_ASSERT, ICR_TRIGGER_LEVEL, Shorthand } from './apic-registers'
 import type { ApicHost, LocalApic } from './local-apic'
 import { VpInterrupts } from './vp-interrupts'
+import { deliverApicEoiToParent } from '../synic/intercept-messages'
 
 export const PARTITION_INTERRUPTS = 'interrupts'
 
@@ -51,10 +53,12 @@ export class PartitionInterrupts implements PartitionFeature {
   readonly levelAssertions = new Map<number, number>()
   /** VMM hook: a level-triggered vector was EOI'd (I/O APIC EOI broadcast / HvMessageTypeApicEoi). */
   eoiHandler: ((vector: number, vpIndex: number) => void) | null = null
-  /** Other modules' per-advance work (e.g. monitor page polling). */
-  readonly pollers: Array<(nowNs: number) => void> = []
+  /** Other modules' per-advance work (monitor page polling) and the guest-ns deadline it needs next. */
+  readonly pollers: Array<{ poll(nowNs: number): void; nextNs(nowNs: number): number }> = []
   private mmioBase = -1
   private readonly host: ApicHost
+  /** The periodic timer assist (partition properties 0x30000/0x30001). */
+  readonly emulatedTimer: EmulatedTimer
 
   constructor(readonly hv: Hypervisor, readonly partition: Partition) {
     const fallback: GuestClock = { nowNs: () => hv.referenceTime() * 100, tscHz: DEFAULT_TSC_HZ }
@@ -70,6 +74,9 @@ export class PartitionInterrupts implements PartitionFeature {
       kick: (src) => self.kick(src),
     }
     if (memory) this.mapApicPage(APIC_BASE_DEFAULT)
+    this.emulatedTimer = new EmulatedTimer(partition, {
+      send: (mode, vector, mda, logical) => this.dispatch(this.targets(mda, logical, 0xff), mode, vector, false),
+    })
   }
 
   // ---------------------------------------------------------------- VPs
@@ -248,6 +255,7 @@ export class PartitionInterrupts implements PartitionFeature {
     if (!level) return
     this.levelAssertions.delete(s.vp.index * 256 + vector)
     this.eoiHandler?.(vector, s.vp.index)
+    deliverApicEoiToParent(s.vp, vector) // 13.4: non-root parents get HvMessageTypeApicEoi
   }
 
   // ---------------------------------------------------------------- ExtINT
@@ -285,6 +293,12 @@ export class PartitionInterrupts implements PartitionFeature {
         else if (t.pendingExpiration >= 0 && !t.buffer.busy) d = Math.min(d, this.time.clock.nowNs())
       }
     }
+    const assist = this.emulatedTimer.next(this.time.now100ns())
+    if (assist !== Infinity) d = Math.min(d, this.time.nsAt(assist))
+    if (this.pollers.length) {
+      const now = this.time.clock.nowNs()
+      for (const p of this.pollers) d = Math.min(d, p.nextNs(now))
+    }
     return d
   }
 
@@ -297,7 +311,8 @@ export class PartitionInterrupts implements PartitionFeature {
       s.apic.advanceTimer(nowNs)
       for (const t of s.stimers) if (t.deadline <= ref || t.pendingExpiration >= 0) t.advance(ref, s.synic, refNow)
     }
-    for (const poll of this.pollers) poll(nowNs)
+    this.emulatedTimer.advance(ref)
+    for (const p of this.pollers) p.poll(nowNs)
     for (const s of this.all()) if (s.hasPending()) this.kickVp(s)
   }
 

@@ -16,6 +16,8 @@ import { HvPartitionState as S, type Partition } from '../partition'
 import { hasPrivilege, HvPrivilege, type HvPrivilegeBit } from '../privileges'
 import { resolveTarget, u64 } from '../calls/target'
 import { HV_EVENT_FLAGS_COUNT, HV_MESSAGE_MAX_PAYLOAD_BYTE_COUNT, HV_MESSAGE_TYPE_HYPERVISOR_MASK } from '../synic/message-layout'
+import { interruptsOf } from '../apic/partition-interrupts'
+import { MonitorPage, MonitorSet } from './monitor-page'
 import {
   deliverEvent, deliverMessage, discardPortMessages, HV_ANY_VP, HvConnection, HvPort, HvPortPropertyCode as PC,
   HvPortType as T, messageTargetStatus, portsOf,
@@ -66,8 +68,19 @@ export function HvCreatePort(f: HypercallFrame): HvStatus {
     if (u64(i, 40) !== 0n) return HV_STATUS_INVALID_PARAMETER
     if ((monitor & 0xfffn) !== 0n) return HV_STATUS_INVALID_ALIGNMENT
   } else return HV_STATUS_INVALID_PARAMETER
-  if (!pp.allocate(POOL_PAGES)) return HV_STATUS_INSUFFICIENT_MEMORY
-  table.ports.set(portId, new HvPort(portId, pp, connPartitionId, type, sint, vp, base, count, monitor))
+  let page: MonitorPage | null = null
+  if (type === T.HvPortTypeMonitor) {
+    page = new MonitorPage(`monitor page ${pp.id}:${portId}`)
+    // DECISION: a monitor GPA that overlaps another device range is an invalid parameter.
+    if (pp.memory && !page.map(pp.memory, Number(monitor), 'port')) return HV_STATUS_INVALID_PARAMETER
+  }
+  if (!pp.allocate(POOL_PAGES)) {
+    page?.unmapAll()
+    return HV_STATUS_INSUFFICIENT_MEMORY
+  }
+  const port = new HvPort(portId, pp, connPartitionId, type, sint, vp, base, count, monitor)
+  port.monitor = page
+  table.ports.set(portId, port)
   return HV_STATUS_SUCCESS
 }
 
@@ -80,6 +93,10 @@ export function HvDeletePort(f: HypercallFrame): HvStatus {
   if (!port) return HV_STATUS_INVALID_PORT_ID
   port.deleted = true
   discardPortMessages(f.hv, port)
+  if (port.monitor) {
+    port.monitor.unmapAll()
+    if (port.connection) portsOf(port.connection.partition).monitors?.pages.delete(port.monitor)
+  }
   table.ports.delete(port.id)
   pp.release(POOL_PAGES)
   return HV_STATUS_SUCCESS
@@ -104,11 +121,36 @@ export function HvConnectPort(f: HypercallFrame): HvStatus {
   if (type !== port.type || i.getUint32(36, true) !== 0) return HV_STATUS_INVALID_PARAMETER
   if (type !== T.HvPortTypeMonitor && monitor !== 0n) return HV_STATUS_INVALID_PARAMETER
   if ((monitor & 0xfffn) !== 0n) return HV_STATUS_INVALID_ALIGNMENT
-  if (!cp.allocate(POOL_PAGES)) return HV_STATUS_INSUFFICIENT_MEMORY
+  if (port.monitor && cp.memory && !port.monitor.map(cp.memory, Number(monitor), 'connection')) return HV_STATUS_INVALID_PARAMETER
+  if (!cp.allocate(POOL_PAGES)) {
+    if (port.monitor && cp.memory) port.monitor.unmap(cp.memory)
+    return HV_STATUS_INSUFFICIENT_MEMORY
+  }
+  if (port.monitor) monitorsOf(f, cp).pages.add(port.monitor)
   const c = new HvConnection(connId, cp, port, monitor)
   port.connection = c
   conns.set(connId, c)
   return HV_STATUS_SUCCESS
+}
+
+/** The originator's monitor set, created with its poller on first use (14.2). */
+function monitorsOf(f: HypercallFrame, originator: Partition): MonitorSet {
+  const table = portsOf(originator)
+  if (table.monitors) return table.monitors
+  const hv = f.hv
+  const set = new MonitorSet(hv, originator, (p, connId, flag) => signalEvent({ hv, caller: p }, connId, flag, 0))
+  table.monitors = set
+  if (originator.memory) {
+    const pi = interruptsOf(hv, originator)
+    pi.pollers.push({
+      poll: () => set.poll(),
+      nextNs: (now) => {
+        const latency = set.nextLatency()
+        return latency === Infinity ? Infinity : now + latency * 100
+      },
+    })
+  }
+  return set
 }
 
 export function HvDisconnectPort(f: HypercallFrame): HvStatus {
@@ -120,6 +162,10 @@ export function HvDisconnectPort(f: HypercallFrame): HvStatus {
   if (!c) return HV_STATUS_INVALID_CONNECTION_ID
   conns.delete(c.id)
   if (c.port.connection === c) c.port.connection = null // DECISION 14.9: connectable again
+  if (c.port.monitor) {
+    if (cp.memory) c.port.monitor.unmap(cp.memory)
+    portsOf(cp).monitors?.pages.delete(c.port.monitor)
+  }
   cp.release(POOL_PAGES)
   return HV_STATUS_SUCCESS
 }

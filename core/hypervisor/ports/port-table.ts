@@ -14,6 +14,7 @@ import type { Partition } from '../partition'
 import { interruptsOf } from '../apic/partition-interrupts'
 import { decodeMessage, HvMessageBuffer, HV_SYNIC_SINT_COUNT, type HvMessage } from '../synic/message-layout'
 import type { VpInterrupts } from '../apic/vp-interrupts'
+import type { MonitorPage, MonitorSet } from './monitor-page'
 
 export const HvPortType = { HvPortTypeMessage: 1, HvPortTypeEvent: 2, HvPortTypeMonitor: 3 } as const
 export const HV_ANY_VP = 0xffffffff
@@ -25,6 +26,8 @@ export class HvPort {
   preferredTargetVp = HV_ANY_VP
   connection: HvConnection | null = null
   deleted = false
+  /** HvPortTypeMonitor: the page shared with the connection (14.2 monitored notifications). */
+  monitor: MonitorPage | null = null
   readonly buffers: HvMessageBuffer[] = Array.from({ length: PORT_MESSAGE_BUFFERS }, () => new HvMessageBuffer())
   constructor(
     readonly id: number,
@@ -77,6 +80,8 @@ export class PortTable {
   readonly ports = new Map<number, HvPort>()
   readonly connections = new Map<number, HvConnection>()
   readonly root = new RootSynic()
+  /** Monitor pages this partition originates (through its monitor connections), polled with its run slices. */
+  monitors: MonitorSet | null = null
 }
 
 const PORTS = 'ports'

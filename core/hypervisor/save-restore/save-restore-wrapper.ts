@@ -76,9 +76,8 @@ export function restorePartitionStateAll(
     const r = HvRestorePartitionState(hv, caller, partitionId, flags, stream.subarray(at, at + chunk))
     calls++
     if (r.status !== HV_STATUS_SUCCESS || r.restoreState !== R.HvStateIncomplete) return { status: r.status, restoreState: r.restoreState, calls }
-    // No progress with nothing left to present: the stream ended before its END frame.
-    if (r.consumed === 0 && at >= stream.length) return { status: r.status, restoreState: R.HvStateCorruptData, calls }
-    if (r.consumed === 0 && stream.length - at >= chunk) return { status: r.status, restoreState: R.HvStateCorruptData, calls }
+    // No progress: the stream ended inside a frame (truncated), or a frame is larger than a chunk can carry.
+    if (r.consumed === 0) return { status: r.status, restoreState: R.HvStateCorruptData, calls }
     at += r.consumed
     flags = summary ? HV_SAVE_RESTORE_STATE_SUMMARY : 0
   }

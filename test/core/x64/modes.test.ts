@@ -92,6 +92,38 @@ function prot32(source: string) {
 }
 
 describe.skipIf(!hasToolchain())('32-bit protected mode', () => {
+  it('BCD adjusts DAA/DAS/AAM/AAD and PUSHA/POPA', () => {
+    const { cpu } = prot32(`
+      mov al, 0x19
+      add al, 0x28
+      daa
+      mov bl, al
+      mov al, 0x42
+      sub al, 0x15
+      das
+      mov cl, al
+      mov al, 79
+      aam
+      mov dx, ax
+      mov ax, 0x0708
+      aad
+      mov esi, 0x11
+      mov edi, 0x22
+      pusha
+      xor esi, esi
+      xor edi, edi
+      popa
+      hlt`)
+    const r = runGuest(cpu, 1000)
+    expect(r.reason).toBe(ExitReason.Halt)
+    expect(cpu.getReg(Reg.RBX) & 0xffn).toBe(0x47n)
+    expect(cpu.getReg(Reg.RCX) & 0xffn).toBe(0x27n)
+    expect(cpu.getReg(Reg.RDX) & 0xffffn).toBe(0x0709n)
+    expect(cpu.getReg(Reg.RAX) & 0xffffn).toBe(78n)
+    expect(cpu.getReg(Reg.RSI)).toBe(0x11n)
+    expect(cpu.getReg(Reg.RDI)).toBe(0x22n)
+  })
+
   it('32-bit paging with 4 MiB and 4 KiB pages', () => {
     const { cpu, mem } = prot32(`
       mov edi, 0x40000
