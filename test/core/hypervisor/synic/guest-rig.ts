@@ -8,7 +8,7 @@
  * the next timer deadline while the VP halts. Slices end exactly at timer deadlines so
  * an expiration is never observed late by more than one instruction.
  */
-import { Hypervisor } from '../../../../core/hypervisor/hypervisor'
+import { Hypervisor, type HypervisorOptions } from '../../../../core/hypervisor/hypervisor'
 import type { Partition } from '../../../../core/hypervisor/partition'
 import { runVp } from '../../../../core/hypervisor/run-vp'
 import { VpExitKind, type VirtualProcessor } from '../../../../core/hypervisor/virtual-processor'
@@ -112,8 +112,8 @@ export interface GuestRig {
 export const CHILD_PRIVILEGES = 0x7ffn | (0xfn << 36n) // all MSR groups + Post/Signal/CreatePort/ConnectPort
 
 /** Build and start a child running `body` (GNU as, Intel syntax; must define `main:`). */
-export function guestRig(body: string, opts: { privileges?: bigint } = {}): GuestRig {
-  const hv = new Hypervisor()
+export function guestRig(body: string, opts: { privileges?: bigint; hv?: HypervisorOptions } = {}): GuestRig {
+  const hv = new Hypervisor(opts.hv)
   const ramPages = 256
   const id = makeChild(hv, ramPages * 4096, 32)
   const root = hv.wrapper()
