@@ -21,6 +21,8 @@ export interface MachineConfig {
   clock: ClockKind
   /** What a triple fault does to this VM. */
   onTripleFault: 'stop' | 'reset'
+  /** Open a hypervisor debug session (TLFS ch. 20) for the guest; default true. */
+  debug?: boolean
   /**
    * A saved-state container (core/vmm/saved-state) to continue from: start() then goes
    * Off → Restoring → Running with the container's hardware, kernel and state (its config
@@ -75,3 +77,43 @@ export interface MachineControl {
 
 /** Construct with `new Machine(config, events)` from core/vmm/machine.ts. */
 export type MachineFactory = (config: MachineConfig, events: MachineEvents) => MachineControl
+
+/** One stats object's decoded page (TLFS ch. 21, appendix J group short names). */
+export interface HvStatsObject {
+  kind: 'hypervisor' | 'lp' | 'partition' | 'vp'
+  /** LP or VP index; 0 for the hypervisor and the partition. */
+  index: number
+  counters: Array<{ group: string; index: number; name: string; value: number }>
+}
+
+/** Every stats page the root maps for a VM, read at one moment. */
+export interface HvStatsSnapshot {
+  partitionId: string
+  objects: HvStatsObject[]
+}
+
+/** One decoded event-log entry (TLFS ch. 19, appendix I), numbered for cursors. */
+export interface HvEventLogRecord {
+  seq: number
+  log: 'GlobalSystemEvents' | 'LocalDiagnostics'
+  type: number
+  name: string
+  /** Reference time (100 ns units) when logged. */
+  timeStamp: number
+  lp: number
+  partitionId: string
+  /** VP index when the event belongs to one, else null. */
+  vp: number | null
+  /** u64 parameters as hex strings. */
+  params: string[]
+}
+
+/** Hypervisor services a machine may expose (core/vmm/machine.ts does); optional for fakes. */
+export interface MachineHvServices {
+  /** Decoded stats pages of the hypervisor, each LP, the partition and each VP. */
+  hvStats(): HvStatsSnapshot
+  /** Event-log entries after `cursor` (0: from the oldest kept), at most `limit`. */
+  eventLog(cursor: number, limit?: number): { entries: HvEventLogRecord[]; cursor: number; lost: number }
+  /** Bytes to the guest's debug session (ch. 20); returns how many were accepted. */
+  sendDebug(data: Uint8Array): number
+}

@@ -37,13 +37,15 @@ import { decodeMachineImage, encodeMachineImage } from './saved-state/machine-im
 import { encodeMemoryImage, restoreMemoryImage } from './saved-state/memory-image'
 import { restoreChipsetState, saveChipsetState } from './saved-state/chipset-state'
 import { SavedStateError } from './saved-state/container'
+import { RootServices } from './root-services'
+import type { HvEventLogRecord, HvStatsSnapshot, MachineHvServices } from './machine-api'
 
 /** Instructions per VP per slice: small enough for timely device service, big enough to amortize. */
 const SLICE_INSTRUCTIONS = 20_000
 /** Host time per turn before yielding to the event loop. */
 const TURN_MS = 8
 
-export class Machine implements MachineControl {
+export class Machine implements MachineControl, MachineHvServices {
   private readonly lifecycle = new Lifecycle()
   private readonly clock: RunClock
   /** The same clock, settable to a saved guest time (restore). */
@@ -55,6 +57,8 @@ export class Machine implements MachineControl {
   private stopInfo: MachineStop | null = null
   private resetRequested = false
   readonly stats = new MachineStats()
+  /** The root's use of stats pages, event logs and the debug session (root-services.ts). */
+  private readonly root: RootServices
 
   constructor(
     private readonly config: MachineConfig,
@@ -62,6 +66,24 @@ export class Machine implements MachineControl {
     private readonly runtime: MachineRuntime = defaultRuntime(),
   ) {
     this.clock = this.offsetClock = new OffsetClock(createRunClock(config.clock, runtime))
+    this.root = new RootServices({ debug: config.debug ?? true, onDebugData: (b) => this.events.debug?.(b) })
+  }
+
+  // ---- hypervisor services as the root uses them (TLFS ch. 19-21)
+
+  hvStats(): HvStatsSnapshot {
+    return this.root.stats()
+  }
+
+  eventLog(cursor: number, limit = 2000): { entries: HvEventLogRecord[]; cursor: number; lost: number } {
+    this.root.flush()
+    return { ...this.root.events.since(cursor, limit), lost: this.root.events.lost }
+  }
+
+  sendDebug(data: Uint8Array): number {
+    const n = this.root.sendDebug(data)
+    if (n > 0 && this.state === 'Running') this.schedule(0)
+    return n
   }
 
   get state(): VmState {
@@ -200,7 +222,13 @@ export class Machine implements MachineControl {
     if (!Number.isInteger(c.cpus) || c.cpus < 1 || c.cpus > 64) throw new Error(`processor count must be 1..64, got ${c.cpus}`)
     const bytes = c.memoryMiB * 1024 * 1024
     // Reference time (100 ns units) follows the VM clock, so virtual-clock runs are deterministic and saved states resume it.
-    this.hv = new Hypervisor({ createCpu: (mem) => createX64Cpu(mem), nativeCpuid, referenceTime: () => Math.floor(this.clock.now() / 100) })
+    // One LP per VP so the LP stats pages and event-log LP numbers name the VP (VP v runs on LP v).
+    // Debugging support (CPUID 0x40000003 EDX bit 1, ch. 20) is advertised when the session is on.
+    this.hv = new Hypervisor({
+      createCpu: (mem) => createX64Cpu(mem), nativeCpuid, referenceTime: () => Math.floor(this.clock.now() / 100),
+      logicalProcessorCount: c.cpus, features: { miscFeatures: (c.debug ?? true) ? 0x2 : 0 },
+    })
+    this.root.prepare(this.hv)
     const p = WHvCreatePartition(this.hv)
     WHvSetPartitionProperty(p, WHvPartitionPropertyCode.WHvPartitionPropertyCodeProcessorCount, c.cpus)
     WHvSetPartitionProperty(p, WHvPartitionPropertyCode.WHvPartitionPropertyCodeMemorySize, bytes)
@@ -238,6 +266,7 @@ export class Machine implements MachineControl {
         cpu.halted = true
       }
     }
+    this.root.attach(p.id, c.cpus)
     memory.writeBytes(ACPI_AREA_BASE, buildAcpiTables({ cpus: c.cpus }).bytes)
     const boot = loadKernel(memory, this.config.kernel, { initrd: c.initrd, cmdline: c.cmdline, memoryBytes: bytes })
     applyBootState(WHvGetVirtualProcessorCpu(p, 0), boot)
@@ -259,6 +288,7 @@ export class Machine implements MachineControl {
 
   private teardown(): void {
     this.cancelTimer()
+    this.root.detach()
     if (this.partition) {
       try {
         WHvDeletePartition(this.partition)
@@ -316,6 +346,7 @@ export class Machine implements MachineControl {
       return
     }
     this.flushSerial()
+    this.root.pump()
   }
 
   private turnBody(): void {

@@ -5,11 +5,10 @@
  * test can compare the two byte for byte. The runner's exit status is the guest's
  * isa-debug-exit code, 2 on triple fault, 124 on its own timeout.
  */
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { guestPath, type QemuRunOptions, type QemuRunResult } from './run-qemu'
+import { guestPath, runGuestProcess, type QemuRunOptions, type QemuRunResult } from './run-qemu'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const CLI = join(repoRoot, 'out', 'cli', 'hv-manager.js')
@@ -28,51 +27,5 @@ export function runOurs(name: string, options: OursRunOptions = {}): Promise<Qem
   if (options.append !== undefined) args.push('--append', options.append)
   if (options.cpus !== undefined) args.push('--cpus', String(options.cpus))
   args.push(...(options.extraRunArgs ?? []))
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] })
-    const chunks: Buffer[] = []
-    let text = ''
-    let stderr = ''
-    let inputSent = false
-    let stoppedByUntil = false
-    let timedOut = false
-    const sendInput = (): void => {
-      if (inputSent || options.input === undefined) return
-      inputSent = true
-      child.stdin.write(typeof options.input === 'string' ? Buffer.from(options.input, 'latin1') : options.input)
-    }
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
-    }, options.timeoutMs ?? 30_000)
-    child.stdout.on('data', (d: Buffer) => {
-      chunks.push(d)
-      text += d.toString('latin1')
-      if (options.sendAfter !== undefined && text.includes(options.sendAfter)) sendInput()
-      const u = options.until
-      if (u !== undefined && !stoppedByUntil && (typeof u === 'string' ? text.includes(u) : u.test(text))) {
-        stoppedByUntil = true
-        child.kill('SIGKILL')
-      }
-    })
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
-    child.stdin.on('error', () => {})
-    child.on('error', (err) => {
-      clearTimeout(timer)
-      reject(err)
-    })
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      const bytes = Buffer.concat(chunks)
-      resolvePromise({
-        stdout: bytes.toString('latin1'),
-        stdoutBytes: bytes,
-        exitCode: stoppedByUntil || timedOut ? null : code,
-        stoppedByUntil,
-        timedOut,
-        stderr,
-      })
-    })
-    if (options.sendAfter === undefined) sendInput()
-  })
+  return runGuestProcess(process.execPath, args, options)
 }

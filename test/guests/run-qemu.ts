@@ -78,8 +78,17 @@ export function runQemu(name: string, options: QemuRunOptions = {}): Promise<Qem
   if (!existsSync(kernel)) {
     return Promise.reject(new Error(`${kernel} is missing: run npm run build:guests first`))
   }
+  return runGuestProcess(QEMU_BINARY, qemuArgs(kernel, options), options)
+}
+
+/**
+ * Spawn a machine process (QEMU or our runner) with COM1 on its stdio: send `input` (after
+ * `sendAfter` appears, or at once), stop it when `until` matches or the time limit passes,
+ * and collect its output byte-exactly. Shared by runQemu and runOurs so both are driven alike.
+ */
+export function runGuestProcess(command: string, args: string[], options: QemuRunOptions): Promise<QemuRunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(QEMU_BINARY, qemuArgs(kernel, options), { stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] })
     const chunks: Buffer[] = []
     let text = ''
     let stderr = ''
@@ -108,7 +117,7 @@ export function runQemu(name: string, options: QemuRunOptions = {}): Promise<Qem
     })
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
     child.stdin.on('error', () => {
-      // QEMU may exit before reading its input; that is not a test failure by itself.
+      // The machine may exit before reading its input; that is not a test failure by itself.
     })
     child.on('error', (err) => {
       clearTimeout(timer)
