@@ -3,7 +3,10 @@
  * pushed events, named `domain:verb`. Electron's preload, the IPC handlers in electron/main,
  * the WebSocket server and the renderer's clients are all typed from these two maps.
  */
-import type { ByteString, ConsoleChunk, ConsoleHistory, HostInfo, UploadResult, VmConfig, VmStatsSample, VmSummary } from './types'
+import type {
+  ByteString, CheckpointList, ConsoleChunk, ConsoleHistory, DebugChunk, HostInfo, HvEventLogResult, HvStatsResult, UploadResult,
+  VmConfig, VmProgress, VmStatsSample, VmSummary,
+} from './types'
 
 export interface Commands {
   'host:info': { args: Record<string, never>; result: HostInfo }
@@ -21,11 +24,19 @@ export interface Commands {
   /** Replaces the VM's settings; machine settings (settingsNeedingOff) only while Off. */
   'vm:update': { args: { id: string; config: VmConfig }; result: VmSummary }
   'vm:save': { args: { id: string }; result: VmSummary }
-  'vm:checkpoint': { args: { id: string; name: string }; result: VmSummary }
-  /** Hypervisor statistics pages (TLFS ch. 21) of the VM's partition. */
-  'vm:hvStats': { args: { id: string }; result: { id: string; counters: Record<string, number> } }
-  /** Hypervisor event log entries (TLFS ch. 19). */
-  'vm:eventLog': { args: { id: string }; result: { id: string; entries: string[] } }
+  /** Takes a checkpoint of a Running/Paused/Off VM; an empty name gets Hyper-V's default name. */
+  'vm:checkpoint': { args: { id: string; name: string }; result: CheckpointList }
+  'checkpoint:list': { args: { id: string }; result: CheckpointList }
+  /** Apply (revert to) a checkpoint; `createFirst` takes a checkpoint of the current state first. */
+  'checkpoint:apply': { args: { id: string; checkpointId: string; createFirst: boolean }; result: CheckpointList }
+  'checkpoint:rename': { args: { id: string; checkpointId: string; name: string }; result: CheckpointList }
+  'checkpoint:delete': { args: { id: string; checkpointId: string; subtree: boolean }; result: CheckpointList }
+  /** Hypervisor statistics pages (TLFS ch. 21) of the hypervisor, LPs, the VM's partition and VPs. */
+  'vm:hvStats': { args: { id: string }; result: HvStatsResult }
+  /** Hypervisor event log entries (TLFS ch. 19) after `cursor`. */
+  'vm:eventLog': { args: { id: string; cursor: number }; result: HvEventLogResult }
+  /** Bytes to the guest's hypervisor debug session (ch. 20). */
+  'debug:input': { args: { id: string; data: ByteString }; result: { accepted: number } }
   /**
    * Uploads a file into the host's data folder in base64 chunks (the browser's stand-in for
    * a native file dialog). The final chunk answers with the stored path; vm:create then moves
@@ -51,6 +62,8 @@ export interface Events {
   'vm:changed': { id: string; vm: VmSummary | null }
   'console:output': ConsoleChunk
   'vm:stats': VmStatsSample
+  'debug:output': DebugChunk
+  'vm:progress': VmProgress
 }
 
 export type EventChannel = keyof Events
@@ -73,8 +86,13 @@ export const channels: readonly Channel[] = [
   'vm:update',
   'vm:save',
   'vm:checkpoint',
+  'checkpoint:list',
+  'checkpoint:apply',
+  'checkpoint:rename',
+  'checkpoint:delete',
   'vm:hvStats',
   'vm:eventLog',
+  'debug:input',
   'file:upload',
   'shell:openFile',
   'shell:openConnect',
@@ -82,7 +100,7 @@ export const channels: readonly Channel[] = [
   'console:history',
 ]
 
-export const eventChannels: readonly EventChannel[] = ['vm:changed', 'console:output', 'vm:stats']
+export const eventChannels: readonly EventChannel[] = ['vm:changed', 'console:output', 'vm:stats', 'debug:output', 'vm:progress']
 
 export function isChannel(value: unknown): value is Channel {
   return typeof value === 'string' && (channels as readonly string[]).includes(value)

@@ -34,10 +34,12 @@ export interface VmConfig {
   onTripleFault: TripleFaultAction
   /** Free text the user keeps with the VM (Hyper-V Manager's Notes). Default ''. */
   notes: string
+  /** Open a hypervisor debug session (TLFS ch. 20) for the guest. Absent means on. */
+  debug?: boolean
 }
 
 /** Settings that change the machine itself: refused while the VM is not Off. */
-export const settingsNeedingOff = ['memoryMiB', 'cpus', 'boot', 'clock', 'comPorts', 'onTripleFault'] as const satisfies readonly (keyof VmConfig)[]
+export const settingsNeedingOff = ['memoryMiB', 'cpus', 'boot', 'clock', 'comPorts', 'onTripleFault', 'debug'] as const satisfies readonly (keyof VmConfig)[]
 
 /** A live sample of a running VM's activity, pushed about once a second. */
 export interface VmStatsSample {
@@ -133,4 +135,73 @@ export interface ConsoleHistory {
   /** Offset of the first byte of `data` (older bytes were dropped from the host's ring). */
   offset: number
   data: ByteString
+}
+
+/** One stats object's decoded page (TLFS ch. 21; groups as appendix J names them: HCA, LPA, PA, PV, VPA, VPV). */
+export interface HvStatsObjectPage {
+  kind: 'hypervisor' | 'lp' | 'partition' | 'vp'
+  index: number
+  counters: Array<{ group: string; index: number; name: string; value: number }>
+}
+
+/** `vm:hvStats`: every stats page the host maps for the VM, read at `at` (epoch ms). */
+export interface HvStatsResult {
+  id: string
+  at: number
+  partitionId: string
+  objects: HvStatsObjectPage[]
+}
+
+/** One decoded hypervisor event-log entry (TLFS ch. 19, appendix I). */
+export interface HvEventLogEntry {
+  /** Increasing number; pass the last one seen as `cursor` to get only newer entries. */
+  seq: number
+  log: 'GlobalSystemEvents' | 'LocalDiagnostics'
+  type: number
+  name: string
+  /** Reference time in 100 ns units. */
+  timeStamp: number
+  lp: number
+  partitionId: string
+  vp: number | null
+  params: string[]
+}
+
+export interface HvEventLogResult {
+  id: string
+  entries: HvEventLogEntry[]
+  cursor: number
+  /** Events the hypervisor could not log (no free buffer). */
+  lost: number
+}
+
+/** A checkpoint as the Checkpoints pane shows it. */
+export interface CheckpointInfo {
+  id: string
+  name: string
+  parentId: string | null
+  createdAt: number
+}
+
+export interface CheckpointList {
+  id: string
+  checkpoints: CheckpointInfo[]
+  /** The checkpoint "Now" descends from, or null. */
+  current: string | null
+}
+
+/** Bytes from or to the guest's hypervisor debug session. */
+export interface DebugChunk {
+  id: string
+  data: ByteString
+}
+
+/** Progress of a long operation (save, restore, checkpoint, apply). */
+export interface VmProgress {
+  id: string
+  operation: 'save' | 'restore' | 'checkpoint' | 'apply'
+  /** 0..100; 100 with `done` at the end. */
+  percent: number
+  done: boolean
+  message: string
 }

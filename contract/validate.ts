@@ -105,7 +105,7 @@ function bootSource(value: unknown): BootSource {
 }
 
 export function validateVmConfig(value: unknown): VmConfig {
-  const o = object(value, 'config', ['name', 'memoryMiB', 'cpus', 'boot', 'clock', 'comPorts', 'onTripleFault', 'notes'])
+  const o = object(value, 'config', ['name', 'memoryMiB', 'cpus', 'boot', 'clock', 'comPorts', 'onTripleFault', 'notes', 'debug'])
   const name = vmName(o.name)
   const memoryMiB = integer(o.memoryMiB, 'config.memoryMiB', limits.memoryMiBMin, limits.memoryMiBMax)
   const cpus = integer(o.cpus, 'config.cpus', limits.cpusMin, limits.cpusMax)
@@ -120,7 +120,10 @@ export function validateVmConfig(value: unknown): VmConfig {
   }
   const onTripleFault = (o.onTripleFault ?? 'stop') as VmConfig['onTripleFault']
   const notes = o.notes === undefined ? '' : string(o.notes, 'config.notes', 0, limits.notesMaxLength)
-  return { name, memoryMiB, cpus, boot, clock: o.clock as VmConfig['clock'], comPorts: comPorts as 1 | 2, onTripleFault, notes }
+  if (o.debug !== undefined && typeof o.debug !== 'boolean') throw new Invalid('config.debug must be true or false')
+  const config: VmConfig = { name, memoryMiB, cpus, boot, clock: o.clock as VmConfig['clock'], comPorts: comPorts as 1 | 2, onTripleFault, notes }
+  if (o.debug !== undefined) config.debug = o.debug as boolean
+  return config
 }
 
 function vmName(value: unknown): string {
@@ -129,6 +132,14 @@ function vmName(value: unknown): string {
   if (name.trim() !== name || name.trim().length === 0) {
     throw new Invalid('config.name must not start or end with spaces')
   }
+  return name
+}
+
+/** A checkpoint name: `min` 0 lets the host pick Hyper-V's default name. */
+function checkpointName(value: unknown, min: number): string {
+  const name = string(value, 'name', min, limits.checkpointNameMaxLength)
+  if (controlChars.test(name)) throw new Invalid('name must not contain control characters')
+  if (name.trim() !== name) throw new Invalid('name must not start or end with spaces')
   return name
 }
 
@@ -180,12 +191,32 @@ const validators: Validators = {
   'vm:save': byId,
   'vm:checkpoint': (args) => {
     const o = object(args, 'arguments', ['id', 'name'])
-    const name = string(o.name, 'name', 1, limits.checkpointNameMaxLength)
-    if (controlChars.test(name)) throw new Invalid('name must not contain control characters')
-    return { id: vmId(o.id), name }
+    return { id: vmId(o.id), name: checkpointName(o.name, 0) }
+  },
+  'checkpoint:list': byId,
+  'checkpoint:apply': (args) => {
+    const o = object(args, 'arguments', ['id', 'checkpointId', 'createFirst'])
+    if (typeof o.createFirst !== 'boolean') throw new Invalid('createFirst must be true or false')
+    return { id: vmId(o.id), checkpointId: vmId(o.checkpointId, 'checkpointId'), createFirst: o.createFirst }
+  },
+  'checkpoint:rename': (args) => {
+    const o = object(args, 'arguments', ['id', 'checkpointId', 'name'])
+    return { id: vmId(o.id), checkpointId: vmId(o.checkpointId, 'checkpointId'), name: checkpointName(o.name, 1) }
+  },
+  'checkpoint:delete': (args) => {
+    const o = object(args, 'arguments', ['id', 'checkpointId', 'subtree'])
+    if (typeof o.subtree !== 'boolean') throw new Invalid('subtree must be true or false')
+    return { id: vmId(o.id), checkpointId: vmId(o.checkpointId, 'checkpointId'), subtree: o.subtree }
   },
   'vm:hvStats': byId,
-  'vm:eventLog': byId,
+  'vm:eventLog': (args) => {
+    const o = object(args, 'arguments', ['id', 'cursor'])
+    return { id: vmId(o.id), cursor: integer(o.cursor ?? 0, 'cursor', 0, Number.MAX_SAFE_INTEGER) }
+  },
+  'debug:input': (args) => {
+    const o = object(args, 'arguments', ['id', 'data'])
+    return { id: vmId(o.id), data: byteString(o.data, 'data', limits.consoleInputMaxBytes) }
+  },
   'file:upload': (args) => {
     const o = object(args, 'arguments', ['uploadId', 'name', 'offset', 'data', 'final'])
     if (typeof o.final !== 'boolean') throw new Invalid('final must be true or false')

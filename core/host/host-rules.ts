@@ -12,11 +12,14 @@ const labels: Record<(typeof settingsNeedingOff)[number], string> = {
   clock: 'Clock',
   comPorts: 'COM ports',
   onTripleFault: 'Triple-fault action',
+  debug: 'Debug session',
 }
 
 /** Labels of the machine settings that differ between `a` and `b`. */
 export function machineChangesWhileOn(a: VmConfig, b: VmConfig): string[] {
-  return settingsNeedingOff.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => labels[k])
+  // An absent `debug` means on.
+  const value = (c: VmConfig, k: (typeof settingsNeedingOff)[number]): unknown => (k === 'debug' ? (c.debug ?? true) : c[k])
+  return settingsNeedingOff.filter((k) => JSON.stringify(value(a, k)) !== JSON.stringify(value(b, k))).map((k) => labels[k])
 }
 
 export function notAvailable(feature: string, why: string): HvError {

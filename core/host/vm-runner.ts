@@ -5,7 +5,9 @@
  * core/vmm's MachineEvents, and a runner never throws at the host for guest behavior.
  */
 import { ErrorCode, HvError } from '../../contract'
-import type { MachineConfig, MachineControl, MachineFactory, MachineStop } from '../vmm/machine-api'
+import type {
+  HvEventLogRecord, HvStatsSnapshot, MachineConfig, MachineControl, MachineFactory, MachineHvServices, MachineStop,
+} from '../vmm/machine-api'
 
 /** One activity sample: instructions retired so far and the share of time the VM's thread was busy. */
 export interface RunnerStats {
@@ -20,6 +22,17 @@ export interface VmRunnerEvents {
   stopped(stop: MachineStop): void
   /** About once a second while running. */
   stats?(sample: RunnerStats): void
+  /** Bytes the guest posted to its hypervisor debug session. */
+  debug?(data: Uint8Array): void
+}
+
+/** Questions to the machine's hypervisor services (MachineHvServices) and checkpoint captures. */
+export type QueryOp = { kind: 'hvStats' } | { kind: 'eventLog'; cursor: number } | { kind: 'capture' }
+
+export interface EventLogAnswer {
+  entries: HvEventLogRecord[]
+  cursor: number
+  lost: number
 }
 
 export type ControlOp = 'pause' | 'resume' | 'reset' | 'shutDown'
@@ -34,6 +47,12 @@ export interface VmRunner {
   /** Saves the machine (core/vmm/saved-state container); the machine then holds no guest. */
   save(): Promise<Uint8Array>
   sendSerial(port: number, data: Uint8Array): void
+  /** Stats pages now; rejects NOT_AVAILABLE when the machine has no hypervisor services. */
+  hvStats?(): Promise<HvStatsSnapshot>
+  eventLog?(cursor: number): Promise<EventLogAnswer>
+  /** The saved-state container of the running VM without stopping it (checkpoints). */
+  capture?(): Promise<Uint8Array>
+  sendDebug?(data: Uint8Array): void
 }
 
 export type RunnerFactory = (config: MachineConfig, events: VmRunnerEvents) => VmRunner
@@ -60,6 +79,32 @@ export async function saveMachine(machine: MachineControl): Promise<Uint8Array> 
   return machine.save()
 }
 
+function services(machine: MachineControl): MachineHvServices & { captureSavedState?(): Uint8Array } {
+  return machine as unknown as MachineHvServices & { captureSavedState?(): Uint8Array }
+}
+
+/** Answers a query on a machine; shared by the in-process runner and the VM worker. */
+export function answerQuery(machine: MachineControl, op: QueryOp): unknown {
+  const m = services(machine)
+  switch (op.kind) {
+    case 'hvStats':
+      if (typeof m.hvStats !== 'function') throw new HvError(ErrorCode.NOT_AVAILABLE, 'This machine has no hypervisor statistics.')
+      return m.hvStats()
+    case 'eventLog':
+      if (typeof m.eventLog !== 'function') throw new HvError(ErrorCode.NOT_AVAILABLE, 'This machine has no hypervisor event log.')
+      return m.eventLog(op.cursor)
+    case 'capture':
+      if (typeof m.captureSavedState !== 'function') throw new HvError(ErrorCode.NOT_AVAILABLE, 'This machine cannot take checkpoints.')
+      return m.captureSavedState()
+  }
+}
+
+/** Bytes to a machine's debug session, when it has one. */
+export function sendDebugTo(machine: MachineControl, data: Uint8Array): void {
+  const m = services(machine)
+  if (typeof m.sendDebug === 'function') m.sendDebug(data)
+}
+
 /** Runs the Machine on the host's own thread; for unit tests (which run TS sources) and tools. */
 export function inProcessRunner(createMachine: MachineFactory): RunnerFactory {
   return (config, events) => {
@@ -73,8 +118,18 @@ export function inProcessRunner(createMachine: MachineFactory): RunnerFactory {
     }
     const machine = createMachine(config, {
       serial: (port, data) => events.serial(port, data),
+      debug: (data) => events.debug?.(data),
       stopped: once,
     })
+    const query = async (op: QueryOp): Promise<unknown> => {
+      if (stopped) throw new HvError(ErrorCode.INVALID_STATE, 'The machine has stopped')
+      try {
+        return answerQuery(machine, op)
+      } catch (e) {
+        if (e instanceof HvError) throw e
+        throw new HvError(ErrorCode.MACHINE, (e as Error).message)
+      }
+    }
     return {
       async start() {
         await machine.start()
@@ -109,6 +164,12 @@ export function inProcessRunner(createMachine: MachineFactory): RunnerFactory {
       },
       sendSerial: (port, data) => {
         if (!stopped) machine.sendSerial(port, data)
+      },
+      hvStats: async () => (await query({ kind: 'hvStats' })) as HvStatsSnapshot,
+      eventLog: async (cursor) => (await query({ kind: 'eventLog', cursor })) as EventLogAnswer,
+      capture: async () => (await query({ kind: 'capture' })) as Uint8Array,
+      sendDebug: (data) => {
+        if (!stopped) sendDebugTo(machine, data)
       },
     }
   }

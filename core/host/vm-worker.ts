@@ -9,14 +9,14 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks'
 import { HvError } from '../../contract'
 import { Machine } from '../vmm/machine'
 import type { MachineControl, MachineStop } from '../vmm/machine-api'
-import { applyControl, saveMachine, STATS_INTERVAL_MS } from './vm-runner'
+import { answerQuery, applyControl, saveMachine, sendDebugTo, STATS_INTERVAL_MS } from './vm-runner'
 import type { FromWorker, ToWorker, VmWorkerData } from './worker-protocol'
 
 const port = parentPort
 if (!port) throw new Error('vm-worker.ts must run in a worker thread')
 
 const send = (msg: FromWorker): void => {
-  if (msg.type === 'serial' || msg.type === 'saved') port.postMessage(msg, [msg.data.buffer as ArrayBuffer])
+  if (msg.type === 'serial' || msg.type === 'saved' || msg.type === 'debug') port.postMessage(msg, [msg.data.buffer as ArrayBuffer])
   else port.postMessage(msg)
 }
 
@@ -61,6 +61,7 @@ async function start(): Promise<void> {
     const m: MachineControl = new Machine(config, {
       // Copy: the machine may reuse its buffer, and ours is transferred away.
       serial: (p: number, data: Uint8Array) => send({ type: 'serial', port: p, data: data.slice() }),
+      debug: (data: Uint8Array) => send({ type: 'debug', data: data.slice() }),
       stopped: stop,
     })
     machine = m
@@ -101,6 +102,21 @@ port.on('message', (msg: ToWorker) => {
         const code = e instanceof HvError ? e.code : 'MACHINE'
         send({ type: 'controlDone', seq: msg.seq, error: { code, message: (e as Error).message ?? String(e) } })
       }
+      break
+    case 'query':
+      try {
+        if (!machine || stopped) throw new Error('the machine is not running')
+        let value = answerQuery(machine, msg.op)
+        // A copy we own: the machine's buffers must not travel.
+        if (value instanceof Uint8Array) value = value.slice()
+        send({ type: 'queryDone', seq: msg.seq, value, error: null })
+      } catch (e) {
+        const code = e instanceof HvError ? e.code : 'MACHINE'
+        send({ type: 'queryDone', seq: msg.seq, value: null, error: { code, message: (e as Error).message ?? String(e) } })
+      }
+      break
+    case 'debug':
+      if (machine && !stopped) sendDebugTo(machine, msg.data)
       break
     case 'serial':
       try {

@@ -4,7 +4,7 @@
  * sequence number the worker echoes, so each one gets its own answer or refusal.
  */
 import type { MachineConfig, MachineStop } from '../vmm/machine-api'
-import type { ControlOp } from './vm-runner'
+import type { ControlOp, QueryOp } from './vm-runner'
 
 export interface VmWorkerData {
   config: MachineConfig
@@ -16,6 +16,8 @@ export type ToWorker =
   | { type: 'serial'; port: number; data: Uint8Array }
   | { type: 'control'; seq: number; op: ControlOp }
   | { type: 'save'; seq: number }
+  | { type: 'query'; seq: number; op: QueryOp }
+  | { type: 'debug'; data: Uint8Array }
 
 export type FromWorker =
   | { type: 'started' }
@@ -26,3 +28,5 @@ export type FromWorker =
   | { type: 'controlDone'; seq: number; error: { code: string; message: string } | null }
   | { type: 'stats'; instructions: number; busy: number }
   | { type: 'saved'; seq: number; data: Uint8Array }
+  | { type: 'queryDone'; seq: number; value: unknown; error: { code: string; message: string } | null }
+  | { type: 'debug'; data: Uint8Array }

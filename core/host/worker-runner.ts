@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { MachineStop } from '../vmm/machine-api'
 import { ErrorCode, HvError, isErrorCode } from '../../contract'
-import type { RunnerFactory } from './vm-runner'
+import type { EventLogAnswer, QueryOp, RunnerFactory } from './vm-runner'
+import type { HvStatsSnapshot } from '../vmm/machine-api'
 import type { FromWorker, ToWorker, VmWorkerData } from './worker-protocol'
 
 /** How long a worker gets to turn its machine off before it is terminated. */
@@ -28,6 +29,7 @@ export function workerRunner(workerPath: string): RunnerFactory {
     let onStart: { resolve(): void; reject(e: Error): void } | null = null
     const turnOffWaiters: (() => void)[] = []
     const controls = new Map<number, { resolve(data?: Uint8Array): void; reject(e: Error): void }>()
+    const queries = new Map<number, { resolve(value: unknown): void; reject(e: Error): void }>()
     let nextSeq = 1
 
     const finish = (stop: MachineStop): void => {
@@ -39,6 +41,8 @@ export function workerRunner(workerPath: string): RunnerFactory {
       for (const w of turnOffWaiters.splice(0)) w()
       for (const c of controls.values()) c.reject(new HvError(ErrorCode.INVALID_STATE, `The machine stopped: ${stop.message}`))
       controls.clear()
+      for (const q of queries.values()) q.reject(new HvError(ErrorCode.INVALID_STATE, `The machine stopped: ${stop.message}`))
+      queries.clear()
       void worker?.terminate()
     }
 
@@ -51,9 +55,18 @@ export function workerRunner(workerPath: string): RunnerFactory {
       })
     }
 
+    const query = (op: QueryOp): Promise<unknown> => {
+      if (done || !worker) return Promise.reject(new HvError(ErrorCode.INVALID_STATE, 'The machine is not running'))
+      const seq = nextSeq++
+      return new Promise<unknown>((resolve, reject) => {
+        queries.set(seq, { resolve, reject })
+        post({ type: 'query', seq, op })
+      })
+    }
+
     const post = (msg: ToWorker): void => {
       if (!worker || done) return
-      if (msg.type === 'serial') worker.postMessage(msg, [msg.data.buffer as ArrayBuffer])
+      if (msg.type === 'serial' || msg.type === 'debug') worker.postMessage(msg, [msg.data.buffer as ArrayBuffer])
       else worker.postMessage(msg)
     }
 
@@ -86,6 +99,17 @@ export function workerRunner(workerPath: string): RunnerFactory {
         case 'stats':
           if (!done) events.stats?.({ instructions: msg.instructions, busy: msg.busy })
           break
+        case 'debug':
+          if (!done) events.debug?.(msg.data)
+          break
+        case 'queryDone': {
+          const q = queries.get(msg.seq)
+          queries.delete(msg.seq)
+          if (!q) break
+          if (!msg.error) q.resolve(msg.value)
+          else q.reject(new HvError(isErrorCode(msg.error.code) ? msg.error.code : ErrorCode.MACHINE, msg.error.message))
+          break
+        }
         case 'saved': {
           const c = controls.get(msg.seq)
           controls.delete(msg.seq)
@@ -127,6 +151,12 @@ export function workerRunner(workerPath: string): RunnerFactory {
         const data = await request((seq) => ({ type: 'save', seq }))
         if (!data) throw new HvError(ErrorCode.MACHINE, 'The worker answered Save without a saved state')
         return data
+      },
+      hvStats: async () => (await query({ kind: 'hvStats' })) as HvStatsSnapshot,
+      eventLog: async (cursor) => (await query({ kind: 'eventLog', cursor })) as EventLogAnswer,
+      capture: async () => (await query({ kind: 'capture' })) as Uint8Array,
+      sendDebug(bytes) {
+        post({ type: 'debug', data: bytes.slice() })
       },
       sendSerial(port, bytes) {
         // Copy: the buffer is transferred and the caller may still hold it.

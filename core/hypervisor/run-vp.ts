@@ -125,7 +125,9 @@ export function runVp(hv: Hypervisor, vp: VirtualProcessor, budget: number): Kin
   let remaining = budget
   while (remaining > 0) {
     const before = cpu.retired
+    hv.interrupts.cpuRunning = vp // APIC MMIO may raise #GP only from inside the CPU (13.2)
     const reason = cpu.run(remaining)
+    hv.interrupts.cpuRunning = null
     remaining -= Math.max(1, cpu.retired - before)
     const e = cpu.exit
     if (reason !== ExitReason.None) {

@@ -29,6 +29,15 @@ const BUFFER_PAGES = 2
 /** Decoded entries kept for the UI (oldest dropped first). */
 export const EVENT_RING_CAPACITY = 20_000
 
+/**
+ * Root GPA pages the root deposits into its own pool for the event-log infrastructure and
+ * buffers (19.3: they come from the root's pool). DECISION: a range far above what core/whp
+ * deposits for partitions (from page 0x100 up) and below the hypervisor-placed overlays
+ * (allocated from the top of the root space down).
+ */
+const ROOT_DEPOSIT_BASE = 0x300000
+const ROOT_DEPOSIT_PAGES = 2 * (1 + BUFFERS_PER_GROUP * BUFFER_PAGES)
+
 /** LocalDiagnostics groups the manager watches: lifecycle, hypercalls, intercepts, TLB flushes. */
 const DIAG_SOURCES = G.Hypercall | G.InterceptManager | G.ObjectManager | G.VirtualProcessorManager | G.AddressManagerGva
 
@@ -86,6 +95,8 @@ export class RootServices {
     this.detach()
     this.hv = hv
     const w = (this.wrapper = new HvServicesWrapper(hv))
+    const pages = Array.from({ length: ROOT_DEPOSIT_PAGES }, (_, i) => ROOT_DEPOSIT_BASE + i)
+    if (ROOT_DEPOSIT_BASE + ROOT_DEPOSIT_PAGES <= (hv.root.space?.pageCount ?? 0)) hv.wrapper().HvDepositMemory(hv.root.id, pages)
     this.unsubscribe.push(hv.eventLog.onBuffersReady((_msg, info) => this.readyLists.push([info.type, info.firstIndex])))
     for (const type of [HvEventLogType.HvEventLogTypeGlobalSystemEvents, HvEventLogType.HvEventLogTypeLocalDiagnostics]) {
       // Threshold 1: every completed buffer is handed over at once (19.1.7).

@@ -5,17 +5,17 @@
  * to it takes the slow path, which drops the page's closures (self-modifying code);
  * writes from outside the CPU arrive through GuestMemory.onExternalWrite.
  */
-import type { CpuState, CompiledInsn } from './cpu-state'
+import type { CpuState, CodeBlock } from './cpu-state'
 import { TLB_SIZE } from './cpu-state'
 
 /** The closure array of physical page `gpage` (created and marked on first use). */
-export function pageCode(c: CpuState, gpage: number): Array<CompiledInsn | undefined> | null {
+export function pageCode(c: CpuState, gpage: number): Array<CodeBlock | undefined> | null {
   if (gpage >= c.codeMark.length) return null
   // a page whose code keeps being overwritten (code and hot data sharing a page) is interpreted
   if (c.codeInvalidations[gpage] >= MAX_INVALIDATIONS) return null
   let arr = c.codePages[gpage]
   if (arr === undefined) {
-    arr = new Array<CompiledInsn | undefined>(4096)
+    arr = new Array<CodeBlock | undefined>(4096)
     c.codePages[gpage] = arr
     if (c.codeMark[gpage] !== 1) {
       c.codeMark[gpage] = 1

@@ -22,6 +22,12 @@ export const INTERP: CompiledInsn = () => { throw new Error('INTERP must not be 
 const TWO32 = 4294967296
 const CANON = 0x800000000000
 const dec = new StaticDecoder()
+let lastStart = 0
+
+/** Length in bytes of the instruction the last compileAt() call decoded. */
+export function compiledLength(): number {
+  return dec.pos - lastStart
+}
 
 /** Linear address of a compiled memory operand (64-bit mode). */
 export function memLin(c: CpuState, m: MemOp): number {
@@ -74,6 +80,7 @@ function exactLin(c: CpuState, m: MemOp): number {
 export function compileAt(c: CpuState, ip: number): CompiledInsn {
   dec.ram = c.ram
   const start = c.fetchDelta + ip
+  lastStart = start
   dec.pos = start
   dec.end = Math.min(start + 15, c.fetchDelta + c.fetchHi)
   dec.overrun = false

@@ -14,6 +14,20 @@ import { CpuExit } from './api'
 /** A pre-decoded instruction: executes and commits RIP (throws FAULT / EXIT_SIGNAL like the interpreter). */
 export type CompiledInsn = (c: CpuState) => void
 
+/**
+ * A compiled straight-line block of 64-bit code (compile-block.ts): `run` executes up to
+ * `n` instructions and returns how many retired (fewer when it stops early: a taken
+ * branch, a store into the running code page); it leaves RIP at the next instruction.
+ * `starts` holds each instruction's address (to count retirements when one faults);
+ * `one` is the same entry compiled as a single instruction (for an exact budget end).
+ */
+export interface CodeBlock {
+  run: (c: CpuState) => number
+  n: number
+  starts: number[]
+  one: CodeBlock | undefined
+}
+
 export const TLB_BITS = 10
 export const TLB_SIZE = 1 << TLB_BITS
 
@@ -169,9 +183,9 @@ export class CpuState {
 
   // ---- decoded-code cache (code-cache.ts): compiled closures per physical page (64-bit code)
   /** Closures of the page in the fetch window, indexed by ip - fetchPageIp; null when not compiling. */
-  fetchCode: Array<CompiledInsn | undefined> | null = null
+  fetchCode: Array<CodeBlock | undefined> | null = null
   fetchPageIp = 0
-  readonly codePages: Array<Array<CompiledInsn | undefined> | undefined> = []
+  readonly codePages: Array<Array<CodeBlock | undefined> | undefined> = []
   readonly codeMark: Uint8Array
   /** Times each page's code was invalidated by a store (saturating); hot mixed code/data pages stop being cached. */
   readonly codeInvalidations: Uint8Array

@@ -20,7 +20,7 @@ import { IoKind } from './exits'
 import { completeIns, completeOuts } from './exec-string'
 import { ownsMsr, ownedMsrRead, ownedMsrWrite, msrValue } from './msr'
 import { buildFxImage, loadFxImage } from './fpu-state'
-import { compileAt, INTERP } from './compile'
+import { compileBlock } from './compile-block'
 import { invalidateCodeRange, flushCode } from './code-cache'
 
 
@@ -37,8 +37,10 @@ export interface CpuOptions {
 }
 
 /**
- * Run pre-decoded closures while RIP stays in the fetch window and they exist; returns
- * the retired count when an instruction must be interpreted (or the limit is reached).
+ * Run compiled blocks while RIP stays in the fetch window and they exist; returns the
+ * retired count when an instruction must be interpreted (or the limit is reached). A
+ * block longer than the budget left runs as its one-instruction variant, so run(n)
+ * retires exactly n instructions.
  */
 function runCompiled(c: CpuState, limit: number): number {
   let retired = c.retired
@@ -54,11 +56,23 @@ function runCompiled(c: CpuState, limit: number): number {
     }
     if (code === null) break
     const idx = ip - c.fetchPageIp
-    let f = code[idx]
-    if (f === undefined) { f = compileAt(c, ip); code[idx] = f }
-    if (f === INTERP) break
-    f(c)
-    c.retired = ++retired
+    let b = code[idx]
+    if (b === undefined) { b = compileBlock(c, ip); code[idx] = b }
+    if (b.n === 0) break
+    if (retired + b.n > limit) {
+      if (b.one === undefined) b.one = compileBlock(c, ip, 1)
+      b = b.one
+    }
+    let k: number
+    try {
+      k = b.run(c)
+    } catch (err) {
+      // instructions before the faulting one (RIP points at it) have retired
+      const at = b.starts.indexOf(c.rip)
+      c.retired = retired + (at < 0 ? 0 : at)
+      throw err
+    }
+    c.retired = retired += k
   }
   return retired
 }

@@ -22,6 +22,9 @@ const CPUID1_ECX_X2APIC = 1 << 21
 const CPUID1_ECX_TSC_DEADLINE = 1 << 24
 
 export class InterruptServices {
+  /** The VP whose `cpu.run` is executing (set by runVp): APIC MMIO faults are raised only inside it. */
+  cpuRunning: VirtualProcessor | null = null
+
   constructor(private readonly hv: Hypervisor) {
     registerInterruptMsrs(hv)
     trackHypervisor(hv) // saved-state sections (17.1.5) find this instance's partitions

@@ -7,6 +7,7 @@
  * deadlines the VMM's run loop sleeps to (`nextDeadlineNs` / `advanceTo`).
  */
 import { PAGE_SIZE } from '../../memory/guest-memory'
+import { gp } from '../../x64/faults'
 import type { Hypervisor } from '../hypervisor'
 import type { Partition, PartitionFeature } from '../partition'
 import type { VirtualProcessor } from '../virtual-processor'
@@ -144,17 +145,28 @@ export class PartitionInterrupts implements PartitionFeature {
     return s.apicHardwareEnabled && !s.apic.x2apic ? s : null
   }
 
-  /** 13.2: dword accesses to 16-byte-aligned registers; other forms read 0 / are dropped (DECISION: no #GP from MMIO). */
+  /**
+   * 13.2: only dword accesses to 16-byte-aligned registers are legal; a misaligned or
+   * non-dword access by the guest's CPU raises #GP. Other callers (HvReadGpa/HvWriteGpa
+   * byte accesses) get reads of 0 and dropped writes, since they have no guest context.
+   */
+  private illegalMmio(s: VpInterrupts, offset: number, size: number): boolean {
+    if ((offset & 0xf) === 0 && size === 4) return false
+    if (this.hv.interrupts.cpuRunning === s.vp) gp(0) // unwinds the instruction inside cpu.run
+    return true
+  }
+
   private mmioRead(offset: number, size: number): number {
     const s = this.mmioApic()
-    if (!s || (offset & 0xf) !== 0 || size !== 4) return s ? 0 : 0xffffffff
+    if (!s) return 0xffffffff
+    if (this.illegalMmio(s, offset, size)) return 0
     s.checkLazyEoi()
     return s.apic.read(offset)
   }
 
   private mmioWrite(offset: number, size: number, value: number): void {
     const s = this.mmioApic()
-    if (!s || (offset & 0xf) !== 0 || size !== 4) return
+    if (!s || this.illegalMmio(s, offset, size)) return
     s.checkLazyEoi()
     s.apic.write(offset, value)
   }

@@ -94,3 +94,47 @@ describe.skipIf(!hasToolchain())('guest code: x2APIC and TSC-deadline (TLFS 13.1
     expect(r.u32(GP_COUNT)).toBe(5)
   })
 })
+
+describe.skipIf(!hasToolchain())('guest code: xAPIC MMIO access forms (TLFS 13.2)', () => {
+  it('a dword at a 16-byte-aligned offset works; misaligned or non-dword accesses raise #GP', () => {
+    const r = guestRig(`
+main:
+  GATE 13, gp_resume
+  mov rdi, 0xfee00000
+  mov dword ptr [rdi + 0x80], 0x20
+  mov eax, dword ptr [rdi + 0x80]
+  mov [DATA + 0x20], eax
+  lea rax, [rip + 1f]
+  mov [DATA + 0x50], rax
+  mov eax, dword ptr [rdi + 0x81]
+1:
+  lea rax, [rip + 2f]
+  mov [DATA + 0x50], rax
+  mov ax, word ptr [rdi + 0x80]
+2:
+  lea rax, [rip + 3f]
+  mov [DATA + 0x50], rax
+  mov byte ptr [rdi + 0x80], 0x70
+3:
+  lea rax, [rip + 4f]
+  mov [DATA + 0x50], rax
+  mov rax, qword ptr [rdi + 0x80]
+4:
+  mov eax, dword ptr [rdi + 0x80]
+  mov [DATA + 0x28], eax
+  DONE
+gp_resume:
+  add rsp, 8
+  push rax
+  mov rax, [DATA + 0x50]
+  mov [rsp + 8], rax
+  pop rax
+  inc dword ptr [DATA + 4]
+  iretq
+`)
+    expect(r.run()).toBe('done')
+    expect(r.u32(0x20)).toBe(0x20) // TPR written and read back through MMIO
+    expect(r.u32(GP_COUNT)).toBe(4) // misaligned dword, word read, byte write, qword read
+    expect(r.u32(0x28)).toBe(0x20) // the faulting byte write changed nothing
+  })
+})

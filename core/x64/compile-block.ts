@@ -1,0 +1,357 @@
+/**
+ * Block compiler for the decode cache: turns a straight-line run of 64-bit instructions
+ * (up to a branch, an instruction the cache does not compile, or the end of the page)
+ * into one JavaScript function generated as source, so the whole block costs one
+ * dispatch and V8 sees monomorphic code with constant register indices. The hottest
+ * forms (32/64-bit ALU, TEST, MOV reg/imm/load/store, LEA, Jcc/JMP) are emitted inline
+ * with the TLB hit path inline; every other compiled instruction calls its pre-decoded
+ * closure from compile.ts. Flags stay lazy (lazy-flags.ts); a flag record that the next
+ * instruction overwrites before anything can observe it is not stored, and a Jcc right
+ * after a CMP/SUB/TEST/logic op tests the operands directly.
+ * Faults: before anything that can fault, RIP is set to the instruction's start and the
+ * pending flag record is stored, so a fault or exit sees exactly the state the
+ * interpreter would (Intel SDM vol. 3, 6.5: faults are reported with the state before
+ * the faulting instruction). The generated source contains only numbers we computed.
+ */
+import type { CpuState, CodeBlock, CompiledInsn } from './cpu-state'
+import { TLB_SIZE } from './cpu-state'
+import { StaticDecoder, type MemOp } from './compile-decode'
+import { compileAt, compiledLength, INTERP, memLin } from './compile'
+import { rd32, rd64, wr32, wr64 } from './mmu'
+import { getCF, getZF, getSF, getOF, testCond, LF } from './lazy-flags'
+
+/** Longest block (instructions). */
+const MAX_BLOCK = 64
+const CANON = 0x800000000000
+const dec = new StaticDecoder()
+
+/** The entry is not compiled: interpret the instruction there. */
+export const INTERP_BLOCK: CodeBlock = { run: () => 0, n: 0, starts: [], one: undefined }
+
+const HELPERS = { rd32, rd64, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond }
+type Helpers = typeof HELPERS
+type BlockFactory = (K: CompiledInsn[], M: MemOp[], H: Helpers) => (c: CpuState) => number
+
+/** Lazy-flag kinds by ALU op (0 ADD 1 OR 4 AND 5 SUB 6 XOR 7 CMP; 8 = TEST). */
+const KIND = [LF.ADD, LF.LOGIC, -1, -1, LF.LOGIC, LF.SUB, LF.LOGIC, LF.SUB, LF.LOGIC]
+
+/** One decoded instruction the emitter handles inline. */
+interface Inline {
+  /** 'alu' | 'mov' | 'ld' | 'st' | 'lea' | 'jcc' | 'jmp' | 'nop' */
+  kind: string
+  op: number
+  size: number
+  dst: number
+  src: number
+  imm: number
+  m: MemOp | null
+  target: number
+}
+
+class Emitter {
+  readonly out: string[] = []
+  readonly K: CompiledInsn[] = []
+  readonly M: MemOp[] = []
+  /** Flag-record statements not yet stored (the locals they read are still live). */
+  pending = ''
+  /** Kind/size of the ALU op whose operands are in fd/fs/fr (for a following Jcc), or -1. */
+  lastKind = -1
+  lastSize = 0
+  start = 0
+  index = 0
+
+  /** Statements to run before something that can fault or observe state: RIP and flags. */
+  sync(): string {
+    return `c.rip=${this.start};${this.pending}`
+  }
+
+  flush(): void {
+    if (this.pending !== '') { this.out.push(this.pending); this.pending = '' }
+  }
+
+  /** Linear address of `m` into `a` (slow and non-canonical cases through memLin). */
+  addr(m: MemOp): void {
+    if (m.rip) { this.out.push(`a=${m.abs};`); return }
+    const k = this.M.length
+    this.M.push(m)
+    if (m.base >= 0 && m.index < 0 && m.seg < 0 && !m.a32) {
+      const b = m.base << 1
+      this.out.push(`h=r[${b + 1}];if(h<=32767&&h>=-32768){a=h*4294967296+(r[${b}]>>>0)+${m.disp};if(a<-${CANON}||a>=${CANON}){${this.sync()}a=H.memLin(c,M[${k}])}}else{${this.sync()}a=H.memLin(c,M[${k}])}`)
+      return
+    }
+    this.out.push(`${this.sync()}a=H.memLin(c,M[${k}]);`)
+  }
+
+  /** Load `size` (4/8) bytes at `a` into lo (and hi). */
+  load(size: number): void {
+    const lim = 4096 - size
+    if (size === 8) this.out.push(`p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095;if(c.tlbRead[i]===p&&o<=${lim}){q=c.tlbReadPhys[i+c.tlbUserBank]+o;lo=V.getInt32(q,true);hi=V.getInt32(q+4,true)}else{${this.sync()}lo=H.rd64(c,a);hi=c.h}`)
+    else this.out.push(`p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095;if(c.tlbRead[i]===p&&o<=${lim}){lo=V.getInt32(c.tlbReadPhys[i+c.tlbUserBank]+o,true)}else{${this.sync()}lo=H.rd32(c,a)}hi=0;`)
+  }
+
+  /** Store lo (and hi) at `a`; a slow-path store into the running code page ends the block. */
+  store(size: number, next: number): void {
+    const lim = 4096 - size
+    const stop = `if(c.fetchCode===null){c.rip=${next};return ${this.index + 1}}`
+    if (size === 8) this.out.push(`p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095;if(c.tlbWrite[i]===p&&o<=${lim}){q=c.tlbWritePhys[i+c.tlbUserBank]+o;V.setInt32(q,lo,true);V.setInt32(q+4,hi,true)}else{${this.sync()}H.wr64(c,a,lo,hi);${stop}}`)
+    else this.out.push(`p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095;if(c.tlbWrite[i]===p&&o<=${lim}){V.setInt32(c.tlbWritePhys[i+c.tlbUserBank]+o,lo,true)}else{${this.sync()}H.wr32(c,a,lo);${stop}}`)
+  }
+
+  /** ALU op of register `dst` with fs/fsh already holding the source. */
+  alu(op: number, size: number, dst: number): void {
+    const kind = KIND[op], o = op === 8 ? 4 : op, write = op !== 7 && op !== 8
+    const d = dst << 1
+    if (size === 4) {
+      const e = o === 0 ? '(fd+fs)|0' : o === 1 ? 'fd|fs' : o === 4 ? 'fd&fs' : o === 6 ? 'fd^fs' : '(fd-fs)|0'
+      this.out.push(`fd=r[${d}];fr=${e};`)
+      if (write) this.out.push(`r[${d}]=fr;r[${d + 1}]=0;`)
+      this.pending = `c.lfOp=${kind};c.lfSize=4;c.lfDst=fd;c.lfSrc=fs;c.lfRes=fr;`
+    } else {
+      this.out.push(`fd=r[${d}];fdh=r[${d + 1}];`)
+      if (o === 0) this.out.push('t=(fd>>>0)+(fs>>>0);fr=t|0;frh=(fdh+fsh+(t>4294967295?1:0))|0;')
+      else if (o === 1) this.out.push('fr=fd|fs;frh=fdh|fsh;')
+      else if (o === 4) this.out.push('fr=fd&fs;frh=fdh&fsh;')
+      else if (o === 6) this.out.push('fr=fd^fs;frh=fdh^fsh;')
+      else this.out.push('t=(fd>>>0)-(fs>>>0);fr=t|0;frh=(fdh-fsh-(t<0?1:0))|0;')
+      if (write) this.out.push(`r[${d}]=fr;r[${d + 1}]=frh;`)
+      this.pending = `c.lfOp=${kind};c.lfSize=8;c.lfDst=fd;c.lfDstHi=fdh;c.lfSrc=fs;c.lfSrcHi=fsh;c.lfRes=fr;c.lfResHi=frh;`
+    }
+    this.lastKind = kind
+    this.lastSize = size
+  }
+
+  /** Condition `cc` as an expression, from the preceding ALU's locals when possible. */
+  cond(cc: number): string {
+    const k = this.lastKind, s = this.lastSize, t = cc >> 1
+    let e = ''
+    if (k === LF.SUB && s === 4) e = ['', '(fd>>>0)<(fs>>>0)', 'fd===fs', '(fd>>>0)<=(fs>>>0)', 'fr<0', '', 'fd<fs', 'fd<=fs'][t]
+    else if (k === LF.SUB) e = ['', '((fdh>>>0)<(fsh>>>0)||(fdh===fsh&&(fd>>>0)<(fs>>>0)))', '(fd===fs&&fdh===fsh)', '((fdh>>>0)<(fsh>>>0)||(fdh===fsh&&(fd>>>0)<=(fs>>>0)))', 'frh<0', '', '(fdh<fsh||(fdh===fsh&&(fd>>>0)<(fs>>>0)))', '(fdh<fsh||(fdh===fsh&&(fd>>>0)<=(fs>>>0)))'][t]
+    else if (k === LF.LOGIC && s === 4) e = ['false', 'false', 'fr===0', 'fr===0', 'fr<0', '', 'fr<0', 'fr<=0'][t]
+    else if (k === LF.LOGIC) e = ['false', 'false', '(fr|frh)===0', '(fr|frh)===0', 'frh<0', '', 'frh<0', '(frh<0||(fr|frh)===0)'][t]
+    else if (k === LF.ADD && t === 2) e = s === 4 ? 'fr===0' : '(fr|frh)===0'
+    else if (k === LF.ADD && t === 4) e = s === 4 ? 'fr<0' : 'frh<0'
+    if (e === '') {
+      e = ['H.getOF(c)', 'H.getCF(c)', 'H.getZF(c)', '(H.getCF(c)||H.getZF(c))', 'H.getSF(c)', 'H.testCond(c,10)', '(H.getSF(c)!==H.getOF(c))', '(H.getZF(c)||H.getSF(c)!==H.getOF(c))'][t]
+    }
+    return (cc & 1) !== 0 ? `!(${e})` : e
+  }
+}
+
+/** Decode the instruction at `ip` as one of the inline forms, or null. */
+function decodeInline(c: CpuState, ip: number, pageEnd: number): { f: Inline; len: number } | null {
+  const start = c.fetchDelta + ip
+  dec.ram = c.ram
+  dec.pos = start
+  dec.end = Math.min(start + 15, pageEnd)
+  dec.overrun = false
+  const b = dec.prefixes()
+  if (dec.overrun || dec.lock || dec.rep !== 0) return null
+  const size = dec.opSize
+  const f: Inline = { kind: '', op: 0, size, dst: -1, src: -1, imm: 0, m: null, target: 0 }
+  const done = (): { f: Inline; len: number } | null => {
+    const len = dec.pos - start
+    if (dec.overrun || !dec.finishRip(ip + len)) return null
+    return { f, len }
+  }
+  if (b < 0x40 && (b & 7) < 4 && (b & 1) === 1 && KIND[b >> 3] >= 0) {
+    if (size < 4) return null
+    dec.modrmDecode()
+    f.op = b >> 3
+    if ((b & 2) === 0) { // op Ev, Gv: register destination only (CMP may read memory)
+      if (dec.mem !== null && f.op !== 7) return null
+      if (dec.mem !== null) { f.kind = 'alum'; f.m = dec.mem; f.src = dec.reg; return done() }
+      f.kind = 'alu'; f.dst = dec.rm; f.src = dec.reg
+      return done()
+    }
+    f.kind = dec.mem !== null ? 'alu<m' : 'alu'; f.dst = dec.reg; f.src = dec.rm; f.m = dec.mem
+    return done()
+  }
+  switch (b) {
+    case 0x81: case 0x83: case 0x85: {
+      if (size < 4) return null
+      dec.modrmDecode()
+      if (b === 0x85) {
+        if (dec.mem !== null) return null
+        f.kind = 'alu'; f.op = 8; f.dst = dec.rm; f.src = dec.reg
+        return done()
+      }
+      f.op = (dec.modrm >> 3) & 7
+      if (KIND[f.op] < 0) return null
+      f.imm = b === 0x81 ? dec.s32() : dec.s8()
+      if (dec.mem !== null) {
+        if (f.op !== 7) return null
+        f.kind = 'cmpmi'; f.m = dec.mem
+        return done()
+      }
+      f.kind = 'alui'; f.dst = dec.rm
+      return done()
+    }
+    case 0x89: case 0x8b: {
+      if (size < 4) return null
+      dec.modrmDecode()
+      if (dec.mem === null) { f.kind = 'mov'; f.dst = b === 0x89 ? dec.rm : dec.reg; f.src = b === 0x89 ? dec.reg : dec.rm; return done() }
+      f.m = dec.mem
+      if (b === 0x89) { f.kind = 'st'; f.src = dec.reg } else { f.kind = 'ld'; f.dst = dec.reg }
+      return done()
+    }
+    case 0x8d: {
+      if (size < 4) return null
+      dec.modrmDecode()
+      if (dec.mem === null || dec.mem.seg >= 4) return null
+      f.kind = 'lea'; f.dst = dec.reg; f.m = dec.mem
+      return done()
+    }
+    case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf: {
+      if (size < 4) return null
+      f.kind = 'movi'; f.dst = (b & 7) | dec.rexB
+      f.imm = dec.s32()
+      f.src = size === 8 ? dec.s32() : 0
+      return done()
+    }
+    case 0xeb: case 0xe9: {
+      if (b === 0xe9 && size === 2) return null
+      const rel = b === 0xeb ? dec.s8() : dec.s32()
+      f.kind = 'jmp'; f.target = ip + (dec.pos - start) + rel
+      if (f.target < -CANON || f.target >= CANON) return null
+      return done()
+    }
+    case 0x0f: {
+      const b2 = dec.u8()
+      if (b2 < 0x80 || b2 > 0x8f || size === 2) return null
+      const rel = dec.s32()
+      f.kind = 'jcc'; f.op = b2 & 15; f.target = ip + (dec.pos - start) + rel
+      if (f.target < -CANON || f.target >= CANON) return null
+      return done()
+    }
+    default:
+      if (b >= 0x70 && b <= 0x7f) {
+        const rel = dec.s8()
+        f.kind = 'jcc'; f.op = b & 15; f.target = ip + (dec.pos - start) + rel
+        if (f.target < -CANON || f.target >= CANON) return null
+        return done()
+      }
+      return null
+  }
+}
+
+/** Compile the block starting at `ip` (inside the fetch window), at most `max` instructions. */
+export function compileBlock(c: CpuState, ip: number, max = MAX_BLOCK): CodeBlock {
+  const e = new Emitter()
+  const starts: number[] = []
+  const pageEnd = c.fetchDelta + c.fetchHi
+  let cur = ip
+  let ended = false
+  while (starts.length < max && cur < c.fetchHi) {
+    e.start = cur
+    e.index = starts.length
+    const d = decodeInline(c, cur, pageEnd)
+    if (d === null) {
+      const f = compileAt(c, cur)
+      if (f === INTERP) break
+      const next = cur + compiledLength()
+      const k = e.K.length
+      e.K.push(f)
+      e.out.push(`${e.sync()}K[${k}](c);if(c.rip!==${next}||c.fetchCode===null)return ${e.index + 1};`)
+      e.pending = ''
+      e.lastKind = -1
+      starts.push(cur)
+      cur = next
+      continue
+    }
+    starts.push(cur)
+    const f = d.f, next = cur + d.len
+    cur = next
+    if (emitInline(e, f, next)) { ended = true; break }
+  }
+  if (starts.length === 0) return INTERP_BLOCK
+  if (!ended) { e.flush(); e.out.push(`c.rip=${cur};return ${starts.length};`) }
+  const src = `return function block(c){const r=c.r,V=c.view;let a=0,h=0,p=0,i=0,o=0,q=0,t=0,lo=0,hi=0,fd=0,fdh=0,fs=0,fsh=0,fr=0,frh=0;${e.out.join('')}}`
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const factory = new Function('K', 'M', 'H', src) as BlockFactory
+  return { run: factory(e.K, e.M, HELPERS), n: starts.length, starts, one: undefined }
+}
+
+/** Emit one inline instruction; returns true when it ends the block. */
+function emitInline(e: Emitter, f: Inline, next: number): boolean {
+  const out = e.out
+  const sz = f.size
+  switch (f.kind) {
+    case 'alu': case 'alui': {
+      // a flag record overwritten here before anything can read it is dropped
+      e.pending = ''
+      if (f.kind === 'alu') out.push(sz === 8 ? `fs=r[${f.src << 1}];fsh=r[${(f.src << 1) + 1}];` : `fs=r[${f.src << 1}];`)
+      else out.push(`fs=${f.imm};fsh=${f.imm >> 31};`)
+      e.alu(f.op, sz, f.dst)
+      return false
+    }
+    case 'alu<m': case 'alum': case 'cmpmi': {
+      if (f.m === null) return false
+      e.addr(f.m)
+      e.load(sz)
+      e.pending = ''
+      if (f.kind === 'alu<m') { out.push('fs=lo;fsh=hi;'); e.alu(f.op, sz, f.dst); return false }
+      // CMP [mem], reg / CMP [mem], imm: the memory operand is the destination
+      if (f.kind === 'alum') out.push(sz === 8 ? `fs=r[${f.src << 1}];fsh=r[${(f.src << 1) + 1}];` : `fs=r[${f.src << 1}];`)
+      else out.push(`fs=${f.imm};fsh=${f.imm >> 31};`)
+      out.push(sz === 8 ? 'fd=lo;fdh=hi;t=(fd>>>0)-(fs>>>0);fr=t|0;frh=(fdh-fsh-(t<0?1:0))|0;' : 'fd=lo;fr=(fd-fs)|0;')
+      e.pending = sz === 8
+        ? `c.lfOp=${LF.SUB};c.lfSize=8;c.lfDst=fd;c.lfDstHi=fdh;c.lfSrc=fs;c.lfSrcHi=fsh;c.lfRes=fr;c.lfResHi=frh;`
+        : `c.lfOp=${LF.SUB};c.lfSize=4;c.lfDst=fd;c.lfSrc=fs;c.lfRes=fr;`
+      e.lastKind = LF.SUB; e.lastSize = sz
+      return false
+    }
+    case 'mov': {
+      const d = f.dst << 1, s = f.src << 1
+      out.push(sz === 8 ? `r[${d}]=r[${s}];r[${d + 1}]=r[${s + 1}];` : `r[${d}]=r[${s}];r[${d + 1}]=0;`)
+      return false
+    }
+    case 'movi': {
+      const d = f.dst << 1
+      out.push(sz === 8 ? `r[${d}]=${f.imm};r[${d + 1}]=${f.src};` : `r[${d}]=${f.imm};r[${d + 1}]=0;`)
+      return false
+    }
+    case 'ld': {
+      if (f.m === null) return false
+      e.addr(f.m)
+      e.load(sz)
+      const d = f.dst << 1
+      out.push(`r[${d}]=lo;r[${d + 1}]=hi;`)
+      return false
+    }
+    case 'st': {
+      if (f.m === null) return false
+      e.addr(f.m)
+      const s = f.src << 1
+      out.push(sz === 8 ? `lo=r[${s}];hi=r[${s + 1}];` : `lo=r[${s}];`)
+      e.store(sz, next)
+      return false
+    }
+    case 'lea': {
+      const m = f.m
+      if (m === null) return false
+      const d = f.dst << 1
+      if (m.rip) { out.push(`r[${d}]=${m.abs | 0};r[${d + 1}]=${sz === 8 ? Math.floor(m.abs / 4294967296) | 0 : 0};`); return false }
+      out.push(`lo=${m.disp};hi=${m.disp >> 31};`)
+      if (m.base >= 0) { const b = m.base << 1; out.push(`t=(lo>>>0)+(r[${b}]>>>0);lo=t|0;hi=(hi+r[${b + 1}]+(t>=4294967296?1:0))|0;`) }
+      if (m.index >= 0) {
+        const x = m.index << 1, sc = m.scale
+        if (sc === 0) out.push(`p=r[${x}];q=r[${x + 1}];`)
+        else out.push(`p=r[${x}]<<${sc};q=(r[${x + 1}]<<${sc})|(r[${x}]>>>${32 - sc});`)
+        out.push('t=(lo>>>0)+(p>>>0);lo=t|0;hi=(hi+q+(t>=4294967296?1:0))|0;')
+      }
+      out.push(sz === 8 && !m.a32 ? `r[${d}]=lo;r[${d + 1}]=hi;` : `r[${d}]=lo;r[${d + 1}]=0;`)
+      return false
+    }
+    case 'jmp':
+      e.flush()
+      out.push(`c.rip=${f.target};return ${e.index + 1};`)
+      return true
+    case 'jcc': {
+      const cond = e.cond(f.op)
+      e.flush()
+      out.push(`c.rip=${cond}?${f.target}:${next};return ${e.index + 1};`)
+      return true
+    }
+  }
+  return false
+}
