@@ -38,6 +38,7 @@ import { Uploads } from './uploads'
 import { writeFileAtomic } from './atomic-file'
 import type { ControlOp, RunnerFactory, RunnerStats, VmRunner } from './vm-runner'
 import { machineChangesWhileOn, notAvailable } from './host-rules'
+import { CheckpointOps } from './checkpoint-ops'
 
 export interface HostServiceOptions {
   dataDir: string
@@ -55,7 +56,7 @@ export type HostListener = (event: HostEvent) => void
 
 const PORTS = 2
 
-interface LiveVm {
+export interface LiveVm {
   state: VmState
   startedAt: number | null
   runner: VmRunner | null
@@ -87,10 +88,10 @@ export class HostService {
     this.features = {
       shutDown: true,
       save: true,
-      checkpoints: false,
-      hypervisorStats: false,
-      eventLog: false,
-      debugConsole: false,
+      checkpoints: true,
+      hypervisorStats: true,
+      eventLog: true,
+      debugConsole: true,
       nativeShell: false,
       ...options.features,
     }
@@ -149,6 +150,22 @@ export class HostService {
     this.listeners.clear()
   }
 
+  private progress(id: string, operation: 'save' | 'restore' | 'checkpoint' | 'apply', percent: number, message: string): void {
+    this.emit({ channel: 'vm:progress', payload: { id, operation, percent, done: percent >= 100, message } })
+  }
+
+  /** Checkpoints (checkpoint-ops.ts) see the live VM through this narrow view. */
+  private readonly checkpointOps = new CheckpointOps({
+    now: () => this.now(),
+    record: (id) => this.record(id),
+    live: (id) => this.liveVm(id),
+    vmFolder: (id) => this.inventory.vmFolder(id),
+    savedStatePath: (id) => this.savedStatePath(id),
+    progress: (id, op, percent, message) => this.progress(id, op, percent, message),
+    flush: (id) => this.flush(id, this.liveVm(id)),
+    changed: (id) => this.changed(id),
+  })
+
   private readonly handlers: Handlers = {
     'host:info': async () => ({
       version: this.options.version ?? '0.0.0',
@@ -193,17 +210,31 @@ export class HostService {
     'vm:shutDown': async ({ id }) => this.control(id, 'shutDown'),
     'vm:update': async ({ id, config }) => this.update(id, config),
     'vm:save': async ({ id }) => this.save(id),
-    'vm:checkpoint': async ({ id }) => {
-      this.record(id)
-      throw notAvailable('Checkpoint', 'checkpoints need saved state (core/vmm/saved-state), which is not part of this build yet')
-    },
+    'vm:checkpoint': async ({ id, name }) => this.checkpointOps.take(id, name),
+    'checkpoint:list': async ({ id }) => this.checkpointOps.list(id),
+    'checkpoint:apply': async ({ id, checkpointId, createFirst }) => this.checkpointOps.apply(id, checkpointId, createFirst),
+    'checkpoint:rename': async ({ id, checkpointId, name }) => this.checkpointOps.rename(id, checkpointId, name),
+    'checkpoint:delete': async ({ id, checkpointId, subtree }) => this.checkpointOps.delete(id, checkpointId, subtree),
     'vm:hvStats': async ({ id }) => {
-      this.record(id)
-      throw notAvailable('Hypervisor statistics', 'the statistics pages (TLFS ch. 21) are not exposed by this build yet')
+      const runner = this.running(id, 'Hypervisor statistics')
+      if (!runner.hvStats) throw notAvailable('Hypervisor statistics', 'this machine does not map stats pages')
+      const snap = await runner.hvStats()
+      return { id, at: this.now(), partitionId: snap.partitionId, objects: snap.objects }
     },
-    'vm:eventLog': async ({ id }) => {
-      this.record(id)
-      throw notAvailable('The event log', 'hypervisor event logs (TLFS ch. 19) are not exposed by this build yet')
+    'vm:eventLog': async ({ id, cursor }) => {
+      const runner = this.running(id, 'The event log')
+      if (!runner.eventLog) throw notAvailable('The event log', 'this machine has no event-log buffers')
+      return { id, ...(await runner.eventLog(cursor)) }
+    },
+    'debug:input': async ({ id, data }) => {
+      const record = this.record(id)
+      const runner = this.running(id, 'The debug console')
+      if (record.config.debug === false) {
+        throw new HvError(ErrorCode.INVALID_STATE, `"${record.config.name}" has its debug session turned off in Settings`)
+      }
+      if (!runner.sendDebug) throw notAvailable('The debug console', 'this machine has no debug session')
+      runner.sendDebug(byteStringToBytes(data))
+      return { accepted: data.length }
     },
     'file:upload': async (args) => this.uploads.receive(args),
     'shell:openFile': async () => {
@@ -228,6 +259,16 @@ export class HostService {
       this.flush(id, vm)
       return { id, port, ...vm.consoles[port]!.snapshot() }
     },
+  }
+
+  /** The runner of a Running or Paused VM, for live views; INVALID_STATE otherwise. */
+  private running(id: string, what: string): VmRunner {
+    const record = this.record(id)
+    const vm = this.liveVm(id)
+    if ((vm.state !== 'Running' && vm.state !== 'Paused') || !vm.runner) {
+      throw new HvError(ErrorCode.INVALID_STATE, `"${record.config.name}" is ${vm.state}; ${what} needs it Running or Paused`)
+    }
+    return vm.runner
   }
 
   private record(id: string): VmRecord {
@@ -266,15 +307,22 @@ export class HostService {
     const restoring = vm.state === 'Saved'
     vm.state = restoring ? 'Restoring' : 'Starting'
     vm.lastStop = null
+    // A fresh boot starts a fresh console history (a restore continues the saved guest's).
+    if (!restoring) {
+      vm.consoles = Array.from({ length: PORTS }, () => new ConsoleLog())
+      vm.pending = Array.from({ length: PORTS }, () => '')
+    }
+    if (restoring) this.progress(id, 'restore', 10, `Restoring "${record.config.name}"…`)
     this.changed(id)
     let runner: VmRunner
     try {
       const machineConfig = await resolveMachineConfig(record.config, this.options.guestsDir)
       const restoreFrom = restoring ? await this.readSavedState(id, record.config.name) : undefined
       runner = this.options.runner(
-        { ...machineConfig, onTripleFault: record.config.onTripleFault, ...(restoreFrom ? { restoreFrom } : {}) },
+        { ...machineConfig, onTripleFault: record.config.onTripleFault, debug: record.config.debug ?? true, ...(restoreFrom ? { restoreFrom } : {}) },
         {
           serial: (port, data) => this.onSerial(id, port, data),
+          debug: (data) => this.emit({ channel: 'debug:output', payload: { id, data: bytesToByteString(data) } }),
           stopped: (stop) => this.onStopped(id, runner, stop),
           stats: (sample) => this.onStats(id, runner, sample),
         },
@@ -284,6 +332,7 @@ export class HostService {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e)
       if (restoring) {
+        this.progress(id, 'restore', 100, `Restoring failed: ${message}`)
         // The saved state stays: the user may fix the cause, or Turn Off to discard it.
         vm.runner = null
         vm.state = 'Saved'
@@ -296,7 +345,10 @@ export class HostService {
       if (e instanceof HvError) throw e
       throw new HvError(ErrorCode.MACHINE, `"${record.config.name}" could not start: ${message}`)
     }
-    if (restoring) await rm(this.savedStatePath(id), { force: true }).catch(() => undefined)
+    if (restoring) {
+      await rm(this.savedStatePath(id), { force: true }).catch(() => undefined)
+      this.progress(id, 'restore', 100, `Restored "${record.config.name}"`)
+    }
     if (stateOf(vm) !== 'Starting' && stateOf(vm) !== 'Restoring') {
       // It stopped (guest power-off, error, turn off) before start() resolved.
       return this.summary(record)
@@ -402,10 +454,12 @@ export class HostService {
     const runner = vm.runner
     vm.state = 'Saving'
     this.changed(id)
+    this.progress(id, 'save', 10, `Saving "${name}"…`)
     let bytes: Uint8Array
     try {
       bytes = await runner.save()
     } catch (e) {
+      this.progress(id, 'save', 100, `Saving failed: ${(e as Error).message}`)
       if (stateOf(vm) === 'Saving') {
         vm.state = from
         this.changed(id)
@@ -421,6 +475,7 @@ export class HostService {
       await mkdir(this.inventory.vmFolder(id), { recursive: true })
       await writeFileAtomic(this.savedStatePath(id), bytes)
     } catch (e) {
+      this.progress(id, 'save', 100, 'Saving failed')
       this.setOff(id, vm, { kind: 'error', message: `The saved state could not be written: ${(e as Error).message}`, at: this.now() })
       throw new HvError(ErrorCode.STORAGE, `The saved state of "${name}" could not be written: ${(e as Error).message}`)
     }
@@ -429,6 +484,7 @@ export class HostService {
     vm.meter = null
     vm.cpuUsagePercent = null
     vm.instructionsPerSecond = null
+    this.progress(id, 'save', 100, `Saved "${name}"`)
     return this.changed(id)
   }
 

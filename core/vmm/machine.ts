@@ -38,6 +38,9 @@ import { encodeMemoryImage, restoreMemoryImage } from './saved-state/memory-imag
 import { restoreChipsetState, saveChipsetState } from './saved-state/chipset-state'
 import { SavedStateError } from './saved-state/container'
 import { RootServices } from './root-services'
+import { platformMsrAccess } from './platform-msrs'
+import { HvPrivilege } from '../hypervisor/privileges'
+import { HvPartitionProperty } from '../hypervisor/partition-properties'
 import type { HvEventLogRecord, HvStatsSnapshot, MachineHvServices } from './machine-api'
 
 /** Instructions per VP per slice: small enough for timely device service, big enough to amortize. */
@@ -256,6 +259,10 @@ export class Machine implements MachineControl, MachineHvServices {
     WHvSetExtIntSource(p, { pending: () => cs.pic.hasInterrupt(), acknowledge: () => cs.pic.acknowledge() })
     WHvSetApicEoiCallback(p, (vector) => cs.ioapic.eoi(vector))
     const part = this.hv.partition(p.id)!
+    // The PC offers the reference TSC page (15.4) on top of the default child mask (5.2.3,
+    // 0x5FF lacks it), so guests can read time without an MSR exit (docs/linux.md).
+    this.hv.wrapper().HvSetPartitionProperty(p.id, HvPartitionProperty.HvPartitionPropertyPrivilegeFlags,
+      part.privileges | (1n << BigInt(HvPrivilege.AccessPartitionReferenceTsc)))
     for (let i = 0; i < c.cpus; i++) {
       WHvCreateVirtualProcessor(p, i)
       const cpu = WHvGetVirtualProcessorCpu(p, i)
@@ -436,9 +443,12 @@ export class Machine implements MachineControl, MachineHvServices {
         return true
       }
       case X.WHvRunVpExitReasonX64MsrAccess:
+      {
         s.msrExits++
-        WHvCompleteMsrAccess(p, vp, 0n, true) // no VMM-owned MSRs: #GP
+        const r = platformMsrAccess(ctx.MsrNumber)
+        WHvCompleteMsrAccess(p, vp, r === 'gp' ? 0n : r, r === 'gp')
         return true
+      }
       case X.WHvRunVpExitReasonX64Halt:
         s.haltExits++
         return false

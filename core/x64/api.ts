@@ -171,4 +171,19 @@ export interface X64Cpu {
 
   /** Drop all cached translations and decoded code (after a change of GPA rights). */
   flushCaches(): void
+
+  /**
+   * Event-blocking state that is not in any register (HV_X64_INTERRUPT_STATE_REGISTER's
+   * InterruptShadow and NmiMasked): the STI / MOV SS shadow over the next instruction and
+   * NMI blocking until IRET. For save/restore and WHvRegisterInterruptState. Optional so
+   * other X64Cpu implementations (test fakes) keep compiling; the core/x64 CPU has both.
+   */
+  getInterruptState?(): InterruptState
+  setInterruptState?(state: InterruptState): void
+}
+
+/** See X64Cpu.getInterruptState. */
+export interface InterruptState {
+  interruptShadow: boolean
+  nmiMasked: boolean
 }

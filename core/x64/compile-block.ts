@@ -1,6 +1,7 @@
 /**
  * Block compiler for the decode cache: turns a straight-line run of 64-bit instructions
- * (up to a branch, an instruction the cache does not compile, or the end of the page)
+ * (up to an unconditional branch, an instruction the cache does not compile, or the end
+ * of the page; a Jcc is a side exit, and one back to the block's start loops inside it)
  * into one JavaScript function generated as source, so the whole block costs one
  * dispatch and V8 sees monomorphic code with constant register indices. The hottest
  * forms (32/64-bit ALU, TEST, MOV reg/imm/load/store, LEA, Jcc/JMP) are emitted inline
@@ -17,7 +18,7 @@ import type { CpuState, CodeBlock, CompiledInsn } from './cpu-state'
 import { TLB_SIZE } from './cpu-state'
 import { StaticDecoder, type MemOp } from './compile-decode'
 import { compileAt, compiledLength, INTERP, memLin } from './compile'
-import { rd32, rd64, wr32, wr64 } from './mmu'
+import { rd8, rd16, rd32, rd64, wr8, wr32, wr64 } from './mmu'
 import { getCF, getZF, getSF, getOF, testCond, LF } from './lazy-flags'
 
 /** Longest block (instructions). */
@@ -26,11 +27,11 @@ const CANON = 0x800000000000
 const dec = new StaticDecoder()
 
 /** The entry is not compiled: interpret the instruction there. */
-export const INTERP_BLOCK: CodeBlock = { run: () => 0, n: 0, starts: [], one: undefined }
+export const INTERP_BLOCK: CodeBlock = { run: () => 0, n: 0, loops: false, starts: [], one: undefined }
 
-const HELPERS = { rd32, rd64, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond }
+const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond }
 type Helpers = typeof HELPERS
-type BlockFactory = (K: CompiledInsn[], M: MemOp[], H: Helpers) => (c: CpuState) => number
+type BlockFactory = (K: CompiledInsn[], M: MemOp[], H: Helpers) => (c: CpuState, left: number) => number
 
 /** Lazy-flag kinds by ALU op (0 ADD 1 OR 4 AND 5 SUB 6 XOR 7 CMP; 8 = TEST). */
 const KIND = [LF.ADD, LF.LOGIC, -1, -1, LF.LOGIC, LF.SUB, LF.LOGIC, LF.SUB, LF.LOGIC]
@@ -59,10 +60,20 @@ class Emitter {
   lastSize = 0
   start = 0
   index = 0
+  /** Address of the block's first instruction (a branch there iterates inside the block). */
+  head = 0
+  loops = false
 
   /** Statements to run before something that can fault or observe state: RIP and flags. */
   sync(): string {
     return `c.rip=${this.start};${this.pending}`
+  }
+
+  /** A branch back to the block's start: iterate here while the budget allows. */
+  backEdge(): string {
+    this.loops = true
+    const n = this.index + 1
+    return `k+=${n};if(k+${n}>left){c.rip=${this.head};return k}c.blockDone=k;continue;`
   }
 
   flush(): void {
@@ -71,7 +82,8 @@ class Emitter {
 
   /** Linear address of `m` into `a` (slow and non-canonical cases through memLin). */
   addr(m: MemOp): void {
-    if (m.rip) { this.out.push(`a=${m.abs};`); return }
+    // An FS/GS override adds the segment base to a RIP-relative address too (memLin does it).
+    if (m.rip && m.seg < 4) { this.out.push(`a=${m.abs};`); return }
     const k = this.M.length
     this.M.push(m)
     if (m.base >= 0 && m.index < 0 && m.seg < 0 && !m.a32) {
@@ -82,19 +94,26 @@ class Emitter {
     this.out.push(`${this.sync()}a=H.memLin(c,M[${k}]);`)
   }
 
-  /** Load `size` (4/8) bytes at `a` into lo (and hi). */
+  /** Load `size` (1/2/4/8) bytes at `a` into lo (and hi). */
   load(size: number): void {
     const lim = 4096 - size
     if (size === 8) this.out.push(`p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095;if(c.tlbRead[i]===p&&o<=${lim}){q=c.tlbReadPhys[i+c.tlbUserBank]+o;lo=V.getInt32(q,true);hi=V.getInt32(q+4,true)}else{${this.sync()}lo=H.rd64(c,a);hi=c.h}`)
-    else this.out.push(`p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095;if(c.tlbRead[i]===p&&o<=${lim}){lo=V.getInt32(c.tlbReadPhys[i+c.tlbUserBank]+o,true)}else{${this.sync()}lo=H.rd32(c,a)}hi=0;`)
+    else if (size === 4) this.out.push(`p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095;if(c.tlbRead[i]===p&&o<=${lim}){lo=V.getInt32(c.tlbReadPhys[i+c.tlbUserBank]+o,true)}else{${this.sync()}lo=H.rd32(c,a)}hi=0;`)
+    else if (size === 2) this.out.push(`p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095;if(c.tlbRead[i]===p&&o<=${lim}){lo=V.getUint16(c.tlbReadPhys[i+c.tlbUserBank]+o,true)}else{${this.sync()}lo=H.rd16(c,a)}hi=0;`)
+    else this.out.push(`p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};if(c.tlbRead[i]===p){lo=c.ram[c.tlbReadPhys[i+c.tlbUserBank]+(a&4095)]}else{${this.sync()}lo=H.rd8(c,a)}hi=0;`)
   }
 
   /** Store lo (and hi) at `a`; a slow-path store into the running code page ends the block. */
   store(size: number, next: number): void {
     const lim = 4096 - size
-    const stop = `if(c.fetchCode===null){c.rip=${next};return ${this.index + 1}}`
+    const stop = `if(c.fetchCode===null){c.rip=${next};return k+${this.index + 1}}`
     if (size === 8) this.out.push(`p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095;if(c.tlbWrite[i]===p&&o<=${lim}){q=c.tlbWritePhys[i+c.tlbUserBank]+o;V.setInt32(q,lo,true);V.setInt32(q+4,hi,true)}else{${this.sync()}H.wr64(c,a,lo,hi);${stop}}`)
     else this.out.push(`p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095;if(c.tlbWrite[i]===p&&o<=${lim}){V.setInt32(c.tlbWritePhys[i+c.tlbUserBank]+o,lo,true)}else{${this.sync()}H.wr32(c,a,lo);${stop}}`)
+  }
+
+  /** Store the byte in lo at `a` (see store). */
+  storeByte(next: number): void {
+    this.out.push(`p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};if(c.tlbWrite[i]===p){c.ram[c.tlbWritePhys[i+c.tlbUserBank]+(a&4095)]=lo}else{${this.sync()}H.wr8(c,a,lo);if(c.fetchCode===null){c.rip=${next};return k+${this.index + 1}}}`)
   }
 
   /** ALU op of register `dst` with fs/fsh already holding the source. */
@@ -186,6 +205,35 @@ function decodeInline(c: CpuState, ip: number, pageEnd: number): { f: Inline; le
       f.kind = 'alui'; f.dst = dec.rm
       return done()
     }
+    case 0xc1: case 0xd1: {
+      if (size < 4) return null
+      dec.modrmDecode()
+      f.op = (dec.modrm >> 3) & 7
+      f.imm = (b === 0xc1 ? dec.u8() : 1) & (size === 8 ? 63 : 31)
+      if (dec.mem !== null || (f.op !== 4 && f.op !== 5 && f.op !== 7) || f.imm === 0) return null
+      f.kind = 'shift'; f.dst = dec.rm
+      return done()
+    }
+    case 0x80: {
+      dec.modrmDecode()
+      if (dec.mem === null || ((dec.modrm >> 3) & 7) !== 7) return null
+      f.kind = 'cmpb'; f.m = dec.mem; f.imm = dec.u8()
+      return done()
+    }
+    case 0x88: case 0x8a: case 0xc6: {
+      dec.modrmDecode()
+      if (dec.mem === null) return null
+      if (b === 0xc6) {
+        if (((dec.modrm >> 3) & 7) !== 0) return null
+        f.kind = 'stbi'; f.m = dec.mem; f.imm = dec.u8()
+        return done()
+      }
+      // byte register: without REX, 4-7 are AH CH DH BH (encoded as 16 + reg - 4)
+      const r8 = dec.rex === 0 && dec.reg >= 4 ? 16 + dec.reg - 4 : dec.reg
+      f.m = dec.mem
+      if (b === 0x88) { f.kind = 'stb'; f.src = r8 } else { f.kind = 'ldb'; f.dst = r8 }
+      return done()
+    }
     case 0x89: case 0x8b: {
       if (size < 4) return null
       dec.modrmDecode()
@@ -217,6 +265,13 @@ function decodeInline(c: CpuState, ip: number, pageEnd: number): { f: Inline; le
     }
     case 0x0f: {
       const b2 = dec.u8()
+      if ((b2 === 0xb6 || b2 === 0xb7) && size >= 4) {
+        dec.modrmDecode()
+        f.kind = 'movzx'; f.size = b2 === 0xb6 ? 1 : 2; f.dst = dec.reg; f.m = dec.mem
+        // a byte register without REX: 4-7 are AH CH DH BH (encoded as src = 16 + reg)
+        f.src = dec.mem !== null ? -1 : f.size === 1 && dec.rex === 0 && dec.rm >= 4 ? 16 + dec.rm - 4 : dec.rm
+        return done()
+      }
       if (b2 < 0x80 || b2 > 0x8f || size === 2) return null
       const rel = dec.s32()
       f.kind = 'jcc'; f.op = b2 & 15; f.target = ip + (dec.pos - start) + rel
@@ -237,6 +292,7 @@ function decodeInline(c: CpuState, ip: number, pageEnd: number): { f: Inline; le
 /** Compile the block starting at `ip` (inside the fetch window), at most `max` instructions. */
 export function compileBlock(c: CpuState, ip: number, max = MAX_BLOCK): CodeBlock {
   const e = new Emitter()
+  e.head = ip
   const starts: number[] = []
   const pageEnd = c.fetchDelta + c.fetchHi
   let cur = ip
@@ -251,7 +307,7 @@ export function compileBlock(c: CpuState, ip: number, max = MAX_BLOCK): CodeBloc
       const next = cur + compiledLength()
       const k = e.K.length
       e.K.push(f)
-      e.out.push(`${e.sync()}K[${k}](c);if(c.rip!==${next}||c.fetchCode===null)return ${e.index + 1};`)
+      e.out.push(`${e.sync()}K[${k}](c);if(c.rip!==${next}||c.fetchCode===null)return k+${e.index + 1};`)
       e.pending = ''
       e.lastKind = -1
       starts.push(cur)
@@ -264,14 +320,15 @@ export function compileBlock(c: CpuState, ip: number, max = MAX_BLOCK): CodeBloc
     if (emitInline(e, f, next)) { ended = true; break }
   }
   if (starts.length === 0) return INTERP_BLOCK
-  if (!ended) { e.flush(); e.out.push(`c.rip=${cur};return ${starts.length};`) }
-  const src = `return function block(c){const r=c.r,V=c.view;let a=0,h=0,p=0,i=0,o=0,q=0,t=0,lo=0,hi=0,fd=0,fdh=0,fs=0,fsh=0,fr=0,frh=0;${e.out.join('')}}`
+  if (!ended) { e.flush(); e.out.push(`c.rip=${cur};return k+${starts.length};`) }
+  const body = e.loops ? `c.blockDone=0;for(;;){${e.out.join('')}}` : e.out.join('')
+  const src = `return function block(c,left){const r=c.r,V=c.view;let k=0,a=0,h=0,p=0,i=0,o=0,q=0,t=0,lo=0,hi=0,fd=0,fdh=0,fs=0,fsh=0,fr=0,frh=0;${body}}`
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const factory = new Function('K', 'M', 'H', src) as BlockFactory
-  return { run: factory(e.K, e.M, HELPERS), n: starts.length, starts, one: undefined }
+  return { run: factory(e.K, e.M, HELPERS), n: starts.length, loops: e.loops, starts, one: undefined }
 }
 
-/** Emit one inline instruction; returns true when it ends the block. */
+/** Emit one inline instruction; returns true when it ends the block (JMP; a Jcc only side-exits). */
 function emitInline(e: Emitter, f: Inline, next: number): boolean {
   const out = e.out
   const sz = f.size
@@ -298,6 +355,63 @@ function emitInline(e: Emitter, f: Inline, next: number): boolean {
         ? `c.lfOp=${LF.SUB};c.lfSize=8;c.lfDst=fd;c.lfDstHi=fdh;c.lfSrc=fs;c.lfSrcHi=fsh;c.lfRes=fr;c.lfResHi=frh;`
         : `c.lfOp=${LF.SUB};c.lfSize=4;c.lfDst=fd;c.lfSrc=fs;c.lfRes=fr;`
       e.lastKind = LF.SUB; e.lastSize = sz
+      return false
+    }
+    case 'shift': {
+      e.pending = ''
+      e.lastKind = -1
+      const d = f.dst << 1, n = f.imm, op = f.op
+      out.push(sz === 8 ? `fd=r[${d}];fdh=r[${d + 1}];` : `fd=r[${d}];`)
+      if (sz === 4) {
+        if (op === 4) out.push(`fr=fd<<${n};t=(fd>>>${32 - n})&1;fs=t|((fr<0?1:0)^t?2048:0);`)
+        else if (op === 5) out.push(`fr=(fd>>>${n})|0;fs=((fd>>>${n - 1})&1)|(fd<0?2048:0);`)
+        else out.push(`fr=fd>>${n};fs=(fd>>${n - 1})&1;`)
+        out.push(`frh=0;r[${d}]=fr;r[${d + 1}]=0;`)
+      } else {
+        if (op === 4) {
+          if (n < 32) out.push(`frh=(fdh<<${n})|(fd>>>${32 - n});fr=fd<<${n};t=(fdh>>>${32 - n})&1;`)
+          else out.push(`frh=fd<<${n - 32};fr=0;t=${n === 32 ? 'fdh&1' : `(fd>>>${64 - n})&1`};`)
+          out.push('fs=t|((frh<0?1:0)^t?2048:0);')
+        } else {
+          const arith = op === 7
+          if (n < 32) out.push(`fr=(fd>>>${n})|(fdh<<${32 - n});frh=fdh${arith ? '>>' : '>>>'}${n}|0;t=(fd>>>${n - 1})&1;`)
+          else out.push(`fr=(fdh${arith ? '>>' : '>>>'}${n - 32})|0;frh=${arith ? 'fdh>>31' : '0'};t=${n === 32 ? '(fd>>>31)&1' : `(fdh>>>${n - 33})&1`};`)
+          out.push(arith ? 'fs=t;' : 'fs=t|(fdh<0?2048:0);')
+        }
+        out.push(`r[${d}]=fr;r[${d + 1}]=frh;`)
+      }
+      e.pending = `c.lfOp=${LF.SETCO};c.lfSize=${sz};c.lfRes=fr;c.lfResHi=frh;c.lfAux=fs;`
+      return false
+    }
+    case 'cmpb': {
+      if (f.m === null) return false
+      e.addr(f.m)
+      e.load(1)
+      e.pending = `c.lfOp=${LF.SUB};c.lfSize=1;c.lfDst=fd;c.lfSrc=fs;c.lfRes=fr;`
+      out.push(`fd=lo;fs=${f.imm};fr=(fd-fs)&255;`)
+      e.lastKind = -1
+      return false
+    }
+    case 'movzx': {
+      const d = f.dst << 1
+      if (f.m !== null) { e.addr(f.m); e.load(f.size) } else if (f.src >= 16) out.push(`lo=(r[${(f.src - 16) << 1}]>>8)&255;`)
+      else out.push(`lo=r[${f.src << 1}]&${f.size === 1 ? 255 : 65535};`)
+      out.push(`r[${d}]=lo;r[${d + 1}]=0;`)
+      return false
+    }
+    case 'stb': case 'stbi': {
+      if (f.m === null) return false
+      e.addr(f.m)
+      if (f.kind === 'stbi') out.push(`lo=${f.imm};`)
+      else out.push(f.src >= 16 ? `lo=(r[${(f.src - 16) << 1}]>>8)&255;` : `lo=r[${f.src << 1}]&255;`)
+      e.storeByte(next)
+      return false
+    }
+    case 'ldb': {
+      if (f.m === null) return false
+      e.addr(f.m)
+      e.load(1)
+      out.push(f.dst >= 16 ? `r[${(f.dst - 16) << 1}]=(r[${(f.dst - 16) << 1}]&-65281)|(lo<<8);` : `r[${f.dst << 1}]=(r[${f.dst << 1}]&-256)|lo;`)
       return false
     }
     case 'mov': {
@@ -344,13 +458,15 @@ function emitInline(e: Emitter, f: Inline, next: number): boolean {
     }
     case 'jmp':
       e.flush()
-      out.push(`c.rip=${f.target};return ${e.index + 1};`)
+      out.push(f.target === e.head ? e.backEdge() : `c.rip=${f.target};return k+${e.index + 1};`)
       return true
     case 'jcc': {
       const cond = e.cond(f.op)
       e.flush()
-      out.push(`c.rip=${cond}?${f.target}:${next};return ${e.index + 1};`)
-      return true
+      // a superblock: the taken branch leaves (or iterates), the block goes on with the fall-through
+      if (f.target === e.head) out.push(`if(${cond}){${e.backEdge()}}`)
+      else out.push(`if(${cond}){c.rip=${f.target};return k+${e.index + 1}}`)
+      return false
     }
   }
   return false

@@ -53,7 +53,8 @@ export class StaticDecoder {
 
   /** Decode prefixes; returns the opcode byte (0x0F is returned as is). */
   prefixes(): number {
-    this.rep = 0; this.segOvr = -1; this.lock = false; this.rex = 0
+    // mem is per instruction: a stale RIP-relative operand would be re-resolved by finishRip.
+    this.rep = 0; this.segOvr = -1; this.lock = false; this.rex = 0; this.mem = null
     let opOvr = false, adOvr = false
     let b = this.u8()
     for (let n = 0; n < 14; n++) {

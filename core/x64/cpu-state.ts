@@ -20,10 +20,14 @@ export type CompiledInsn = (c: CpuState) => void
  * branch, a store into the running code page); it leaves RIP at the next instruction.
  * `starts` holds each instruction's address (to count retirements when one faults);
  * `one` is the same entry compiled as a single instruction (for an exact budget end).
+ * A looping block keeps the instructions retired by completed iterations in
+ * `CpuState.blockDone`, so a fault in a later iteration is counted exactly.
  */
 export interface CodeBlock {
-  run: (c: CpuState) => number
+  run: (c: CpuState, left: number) => number
   n: number
+  /** The block branches back to its own start and iterates inside `run` (up to `left` instructions). */
+  loops: boolean
   starts: number[]
   one: CodeBlock | undefined
 }
@@ -110,6 +114,8 @@ export class CpuState {
   shadow = 0
   nmiBlocked = false
   retired = 0
+  /** Instructions retired by completed iterations of the running looping block. */
+  blockDone = 0
   interruptWindowRequested = false
   exceptionBitmap = 0
   readTsc: () => number

@@ -5,7 +5,7 @@
  * the hypervisor uses (TLFS HV_X64_SEGMENT_REGISTER / HV_X64_TABLE_REGISTER images).
  */
 import type { GuestMemory } from '../memory/guest-memory'
-import { ExitReason, type X64Cpu, type CpuExit, type SegmentRegister, type TableRegister } from './api'
+import { ExitReason, type X64Cpu, type CpuExit, type SegmentRegister, type TableRegister, type InterruptState } from './api'
 import { CpuState } from './cpu-state'
 import { FLAGS, Mode, Vector, CR0 } from './constants'
 import { FAULT, EXIT_SIGNAL, vectorHasErrorCode, isContributory } from './faults'
@@ -55,7 +55,7 @@ function runCompiled(c: CpuState, limit: number): number {
       code = c.fetchCode
     }
     if (code === null) break
-    const idx = ip - c.fetchPageIp
+    const idx = (ip - c.fetchPageIp) | 0
     let b = code[idx]
     if (b === undefined) { b = compileBlock(c, ip); code[idx] = b }
     if (b.n === 0) break
@@ -65,11 +65,11 @@ function runCompiled(c: CpuState, limit: number): number {
     }
     let k: number
     try {
-      k = b.run(c)
+      k = b.run(c, limit - retired)
     } catch (err) {
       // instructions before the faulting one (RIP points at it) have retired
       const at = b.starts.indexOf(c.rip)
-      c.retired = retired + (at < 0 ? 0 : at)
+      c.retired = retired + (b.loops ? c.blockDone : 0) + (at < 0 ? 0 : at)
       throw err
     }
     c.retired = retired += k
@@ -414,5 +414,14 @@ export class Cpu implements X64Cpu {
   setFxState(image: Uint8Array): void { if (image.length >= 512) loadFxImage(this.s, image) }
 
   flushCaches(): void { flushTlb(this.s); flushCode(this.s) }
+
+  getInterruptState(): InterruptState {
+    return { interruptShadow: this.s.shadow !== 0, nmiMasked: this.s.nmiBlocked }
+  }
+  setInterruptState(state: InterruptState): void {
+    // a restored shadow covers exactly the next instruction, as after STI / MOV SS
+    this.s.shadow = state.interruptShadow ? 1 : 0
+    this.s.nmiBlocked = state.nmiMasked
+  }
 }
 

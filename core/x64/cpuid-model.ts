@@ -13,7 +13,7 @@ export const CPUID1_EDX = {
 } as const
 
 /** Leaf 1 ECX features. */
-export const CPUID1_ECX = { CX16: 1 << 13 } as const
+export const CPUID1_ECX = { PNI: 1 << 0, CX16: 1 << 13, POPCNT: 1 << 23 } as const
 
 /** Leaf 0x80000001 EDX / ECX features. */
 export const CPUID81_EDX = { SYSCALL: 1 << 11, NX: 1 << 20, PAGE1GB: 1 << 26, RDTSCP: 1 << 27, LM: 1 << 29 } as const
@@ -23,6 +23,9 @@ const LEAF1_EDX = Object.values(CPUID1_EDX).reduce((a, b) => a | b, 0)
 const LEAF1_ECX = Object.values(CPUID1_ECX).reduce((a, b) => a | b, 0)
 const LEAF81_EDX = Object.values(CPUID81_EDX).reduce((a, b) => a | b, 0)
 const LEAF81_ECX = Object.values(CPUID81_ECX).reduce((a, b) => a | b, 0)
+
+/** MAXPHYADDR: entry bits from here to 51 are reserved (paging.ts's masks assume 40). */
+export const PHYS_ADDR_BITS = 40
 
 /** Family 6, model 0x3a, stepping 9 (a generic 64-bit Intel core signature). */
 export const CPU_SIGNATURE = 0x000306a9
@@ -63,7 +66,7 @@ export function nativeCpuid(leaf: number, subleaf: number, out: Uint32Array): vo
       for (let i = 0; i < 4; i++) out[i] = str4(BRAND, base + i * 4) >>> 0
       return
     }
-    case 0x80000008: out[0] = 0x3028; return // 40 physical, 48 linear address bits
+    case 0x80000008: out[0] = (48 << 8) | PHYS_ADDR_BITS; return // physical and linear address bits
     default: return
   }
 }

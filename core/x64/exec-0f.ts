@@ -5,7 +5,7 @@
  * NOP hints. System opcodes go to exec-system.ts, SSE ones to exec-sse.ts.
  */
 import type { CpuState } from './cpu-state'
-import { Mode, FLAGS } from './constants'
+import { Mode, FLAGS, ARITH_FLAGS } from './constants'
 import { ud, gp } from './faults'
 import { decodeModrm, ea, fetch8, fetch16, fetch32 } from './decode'
 import { readReg, writeReg, readRM, writeRM, rmwAddr } from './operands'
@@ -88,6 +88,17 @@ export function exec0F(c: CpuState): number {
         v = sext(v, ss)
         writeReg(c, size, c.reg, size === 2 ? v & 0xffff : v, v >> 31)
       } else writeReg(c, size, c.reg, v, 0)
+      return 0
+    }
+    case 0xb8: { // POPCNT (F3 0F B8); without F3 it is JMPE, #UD outside IA-64
+      if (c.rep !== 0xf3) return ud()
+      decodeModrm(c)
+      const v = readRM(c, size), vh = size === 8 ? c.h : 0
+      const n = bitCount(v) + bitCount(vh)
+      materialize(c)
+      // SDM "POPCNT": ZF = (source = 0); OF, SF, AF, CF, PF cleared
+      c.eflags = (c.eflags & ~ARITH_FLAGS) | (n === 0 ? FLAGS.ZF : 0)
+      writeReg(c, size, c.reg, n, 0)
       return 0
     }
     case 0xbc: case 0xbd: { // BSF / BSR (TZCNT/LZCNT are not advertised: F3 is ignored)
@@ -209,3 +220,8 @@ function group9(c: CpuState): number {
   return 0
 }
 
+function bitCount(v: number): number {
+  v = v - ((v >>> 1) & 0x55555555)
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333)
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24)
+}

@@ -13,6 +13,7 @@ import { decodeModrm, ea, fetch8 } from './decode'
 import { readRM, writeRM, readReg, writeReg } from './operands'
 import { rd, wr, probeWrite } from './mmu'
 import { setFlagsMasked } from './lazy-flags'
+import { isSse3, execSse3 } from './exec-sse3'
 import { src, srcU16, srcF32, intOp, shiftLanes, byteShift } from './sse-lanes'
 import { MX, lane32, lane64, out, isNaN32, isNaN64, isSNaN32, isSNaN64, in32, in64, toBits32, roundTo, cvtToInt, intToFloat, setOut64, cvtIn32, cvtIn64 } from './sse-fp'
 
@@ -63,12 +64,15 @@ function fpOp(op: number, a: number, b: number): number {
 function cmpLane32(c: CpuState, pred: number, ab: number, bb: number): boolean {
   const an = isNaN32(ab), bn = isNaN32(bb)
   if ((an || bn) && ((pred & 3) === 1 || (pred & 3) === 2 || (an && isSNaN32(ab)) || (bn && isSNaN32(bb)))) c.mxcsr |= MX.IE
-  return cmpPred(pred, an ? NaN : in32(c, ab), bn ? NaN : in32(c, bb))
+  // a NaN in either operand takes precedence over a denormal in the other: no DE (as the host shows)
+  if (an || bn) return cmpPred(pred, NaN, NaN)
+  return cmpPred(pred, in32(c, ab), in32(c, bb))
 }
 function cmpLane64(c: CpuState, pred: number, al: number, ah: number, bl: number, bh: number): boolean {
   const an = isNaN64(al, ah), bn = isNaN64(bl, bh)
   if ((an || bn) && ((pred & 3) === 1 || (pred & 3) === 2 || (an && isSNaN64(al, ah)) || (bn && isSNaN64(bl, bh)))) c.mxcsr |= MX.IE
-  return cmpPred(pred, an ? NaN : in64(c, al, ah), bn ? NaN : in64(c, bl, bh))
+  if (an || bn) return cmpPred(pred, NaN, NaN)
+  return cmpPred(pred, in64(c, al, ah), in64(c, bl, bh))
 }
 
 const pair = [0, 0]
@@ -128,9 +132,11 @@ export function execSse(c: CpuState, b: number): number {
     writeRM(c, sz, v, c.h)
     return 0
   }
-  if (!isSse(b)) return ud()
+  const sse3 = isSse3(b, p)
+  if (!sse3 && !isSse(b)) return ud()
   check(c)
   decodeModrm(c)
+  if (sse3) return execSse3(c, b, p)
   const d = c.reg, x = c.xmm, F32 = c.xmmF32, F64 = c.xmmF64, o = d * 4
   switch (b) {
     case 0x10: case 0x11: {
@@ -269,8 +275,9 @@ export function execSse(c: CpuState, b: number): number {
     }
     case 0x70: {
       if (p === 0) return ud()
-      loadSrc(c, 16, p === 1)
+      // imm8 first: a RIP-relative source is relative to the end of the instruction
       const imm = fetch8(c)
+      loadSrc(c, 16, p === 1)
       if (p === 1) { for (let i = 0; i < 4; i++) x[o + i] = src[(imm >> (2 * i)) & 3] } else {
         const base = p === 2 ? 4 : 0
         const w = c.xmmU16, o16 = d * 8
@@ -291,8 +298,8 @@ export function execSse(c: CpuState, b: number): number {
       return 0
     }
     case 0xc2: {
+      const pred = fetch8(c) & 7 // before a RIP-relative read (relative to the instruction's end)
       if (p === 0 || p === 1) loadSrc(c, 16, true); else loadSrc(c, p === 2 ? 4 : 8, false)
-      const pred = fetch8(c) & 7
       const n = p === 0 ? 4 : p === 1 ? 2 : 1
       for (let i = 0; i < n; i++) {
         if (p === 0 || p === 2) x[o + i] = cmpLane32(c, pred, x[o + i], src[i]) ? -1 : 0
@@ -302,8 +309,8 @@ export function execSse(c: CpuState, b: number): number {
     }
     case 0xc4: {
       if (p !== 1) return ud()
+      const imm = fetch8(c) & 7 // before a RIP-relative read
       const v = c.mod === 3 ? readReg(c, 4, c.rm) : readRM(c, 2)
-      const imm = fetch8(c) & 7
       c.xmmU16[d * 8 + imm] = v
       return 0
     }
@@ -315,8 +322,8 @@ export function execSse(c: CpuState, b: number): number {
     }
     case 0xc6: {
       if (p >= 2) return ud()
+      const imm = fetch8(c) // before a RIP-relative read
       loadSrc(c, 16, true)
-      const imm = fetch8(c)
       if (p === 0) {
         i32[0] = x[o + (imm & 3)]; i32[1] = x[o + ((imm >> 2) & 3)]; i32[2] = src[(imm >> 4) & 3]; i32[3] = src[(imm >> 6) & 3]
         x.set(i32, o)

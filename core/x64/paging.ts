@@ -14,6 +14,18 @@ export const Access = { Read: 0, Write: 1, Exec: 2 } as const
 
 const TWO32 = 4294967296
 
+// Reserved bits of paging-structure entries for MAXPHYADDR = PHYS_ADDR_BITS = 40 (SDM vol. 3,
+// 4.4.2 and 4.5.4, tables 4-8..4-11 and 4-15..4-20): address bits 51:40 of the high half...
+const RSV_HI_4L = 0x000fff00
+// ...bits 62:40 in PAE PDEs/PTEs (bit 63 is XD), bits 63:40 in PAE PDPTEs,
+const RSV_HI_PAE = 0x7fffff00
+const RSV_HI_PDPTE = 0xffffff00 | 0
+// bits 2:1 and 8:5 of PAE PDPTEs, 29:13 of a 1-GiB PDPTE, 20:13 of a 2-MiB PDE, 21 of a 4-MiB PDE.
+const RSV_LO_PDPTE = 0x1e6
+const RSV_LO_1G = 0x3fffe000
+const RSV_LO_2M = 0x001fe000
+const RSV_LO_4M = 0x00200000
+
 /** Leave run() with a MemoryAccess exit for `gpa`. */
 export function memoryExit(c: CpuState, gpa: number, gva: number, access: number): never {
   const e = c.exit
@@ -63,12 +75,14 @@ export function translate(c: CpuState, lin: number, access: number, user: boolea
       addr = ptAddr(c, base + (idx < 0 ? idx + 512 : idx) * 8, lin)
       lo = v.getInt32(addr, true); hi = v.getInt32(addr + 4, true)
       if ((lo & 1) === 0) pageFault(c, lin, access, user, false, false)
-      if (hi < 0 && !nxe) pageFault(c, lin, access, user, true, true)
+      // reserved bits in a present entry: #PF with P=1 and RSVD=1 (SDM vol. 3, 4.7)
+      if ((hi < 0 && !nxe) || (hi & RSV_HI_4L) !== 0) pageFault(c, lin, access, user, true, true)
       if ((lo & 2) === 0) rw = false
       if ((lo & 4) === 0) us = false
       if (hi < 0) nx = true
       const large = (lo & 0x80) !== 0 && (level === 2 || level === 3)
       if ((lo & 0x80) !== 0 && level === 4) pageFault(c, lin, access, user, true, true)
+      if (large && (lo & (level === 3 ? RSV_LO_1G : RSV_LO_2M)) !== 0) pageFault(c, lin, access, user, true, true)
       const frame = (hi & 0xfffff) * TWO32 + (lo >>> 12) * 4096
       if (level === 1 || large) {
         check(c, lin, access, user, rw, us, nx)
@@ -90,11 +104,14 @@ export function translate(c: CpuState, lin: number, access: number, user: boolea
     addr = ptAddr(c, (c.cr3 & 0xffffffe0) + (l >>> 30) * 8 >>> 0, lin)
     lo = v.getInt32(addr, true); hi = v.getInt32(addr + 4, true)
     if ((lo & 1) === 0) pageFault(c, lin, access, user, false, false)
+    // (a real CPU checks PDPTEs when CR3 is loaded, #GP there; we check them on the walk)
+    if ((lo & RSV_LO_PDPTE) !== 0 || (hi & RSV_HI_PDPTE) !== 0) pageFault(c, lin, access, user, true, true)
     base = (hi & 0xfffff) * TWO32 + (lo >>> 12) * 4096
     addr = ptAddr(c, base + ((l >>> 21) & 511) * 8, lin)
     lo = v.getInt32(addr, true); hi = v.getInt32(addr + 4, true)
     if ((lo & 1) === 0) pageFault(c, lin, access, user, false, false)
-    if (hi < 0 && !nxe) pageFault(c, lin, access, user, true, true)
+    if ((hi < 0 && !nxe) || (hi & RSV_HI_PAE) !== 0) pageFault(c, lin, access, user, true, true)
+    if ((lo & 0x80) !== 0 && (lo & RSV_LO_2M) !== 0) pageFault(c, lin, access, user, true, true)
     if ((lo & 2) === 0) rw = false
     if ((lo & 4) === 0) us = false
     if (hi < 0) nx = true
@@ -110,7 +127,7 @@ export function translate(c: CpuState, lin: number, access: number, user: boolea
     addr = ptAddr(c, base + ((l >>> 12) & 511) * 8, lin)
     lo = v.getInt32(addr, true); hi = v.getInt32(addr + 4, true)
     if ((lo & 1) === 0) pageFault(c, lin, access, user, false, false)
-    if (hi < 0 && !nxe) pageFault(c, lin, access, user, true, true)
+    if ((hi < 0 && !nxe) || (hi & RSV_HI_PAE) !== 0) pageFault(c, lin, access, user, true, true)
     if ((lo & 2) === 0) rw = false
     if ((lo & 4) === 0) us = false
     if (hi < 0) nx = true
@@ -128,6 +145,7 @@ export function translate(c: CpuState, lin: number, access: number, user: boolea
   if ((lo & 2) === 0) rw = false
   if ((lo & 4) === 0) us = false
   if ((lo & 0x80) !== 0 && (c.cr4 & CR4.PSE) !== 0) {
+    if ((lo & RSV_LO_4M) !== 0) pageFault(c, lin, access, user, true, true)
     check(c, lin, access, user, rw, us, false)
     const newLo = lo | 0x20 | (write ? 0x40 : 0)
     if (newLo !== lo) v.setInt32(addr, newLo, true)

@@ -45,7 +45,7 @@ describe('hvshell hypervisor commands under hv-manager run (COM1 = stdin)', () =
   it('probes hypercalls, runs a synthetic timer, posts messages/events/debug data, reads stats and uptime', async () => {
     ensureGuestsBuilt(['hvshell'])
     const input = 'hypercall 0x46\rhypercall 2 fast\rhypercall 0x99\rhypercall\rtimer 5\rmsg 7 hi\revent 7\rdbg hello\rstats\ruptime\ruptime\rpoweroff acpi\r'
-    const r = await runOurs('hvshell', { sendAfter: 'hv> ', input, timeoutMs: 30_000 })
+    const r = await runOurs('hvshell', { sendAfter: 'hv> ', input, timeoutMs: 30_000, extraRunArgs: ['--debug-port', 'stdio'] })
     expect(r.timedOut, r.stderr).toBe(false)
     const out = r.stdout
     // The child lacks AccessPartitionId (5.2.3); Fast on a call without [fast]; an undefined code (appendix B).
@@ -61,8 +61,10 @@ describe('hvshell hypervisor commands under hv-manager run (COM1 = stdin)', () =
     expect(late).toBe(delivered - expected)
     expect(out).toMatch(/HvPostMessage: HV_STATUS_ACCESS_DENIED\r\n  this partition lacks the privilege/)
     expect(out).toMatch(/HvSignalEvent: HV_STATUS_ACCESS_DENIED\r\n  this partition lacks the privilege/)
-    // Debugging is off by default (CPUID 0x40000003 EDX bit 1 clear, ch. 20).
-    expect(out).toContain('HvPostDebugData 5 bytes: HV_STATUS_FEATURE_UNAVAILABLE\r\n')
+    // Machines open a debug session by default (ch. 20: CPUID 0x40000003 EDX bit 1, the
+    // Debugging privilege, a channel id): the post succeeds and the bytes reach the host end.
+    expect(out).toContain('HvPostDebugData 5 bytes: HV_STATUS_SUCCESS\r\n')
+    expect(r.stderr).toContain('hello')
     const hc = /VPV Hypercalls\/sec +(\d+)/.exec(out)
     expect(hc).not.toBeNull()
     expect(Number(hc![1])).toBeGreaterThanOrEqual(6) // the calls made above

@@ -74,9 +74,14 @@ export class ReferenceTime {
     return Math.max(0, end - this.originNs - this.stoppedNs)
   }
 
-  /** Reference time in 100 ns units without the strictly-increasing adjustment (timers use this). */
+  /**
+   * Reference time in 100 ns units as the guest has observed it (timers use this). A guest
+   * that reads the MSR more often than every 100 ns pushes the strictly-increasing counter
+   * ahead of the clock; timers must compare against that same counter (15.3: a one-shot
+   * expires when "the reference counter" reaches COUNT), or they fire late against it.
+   */
   now100ns(): number {
-    return Math.floor(this.counterNs() / 100)
+    return Math.max(Math.floor(this.counterNs() / 100), this.last)
   }
 
   /** The value an RDMSR of HV_X64_MSR_TIME_REF_COUNT returns. */
@@ -88,6 +93,8 @@ export class ReferenceTime {
 
   /** Guest ns at which the reference counter reaches `ref` (100 ns units), for timer deadlines. */
   nsAt(ref: number): number {
+    // Guest reads may already have pushed the counter to `ref` (now100ns): due now.
+    if (ref <= this.last) return this.clock.nowNs()
     return this.originNs + this.stoppedNs + ref * 100
   }
 

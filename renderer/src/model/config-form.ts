@@ -21,6 +21,8 @@ export interface ConfigForm {
   comPorts: 1 | 2
   clock: ClockKind
   onTripleFault: TripleFaultAction
+  /** The hypervisor debug session (TLFS ch. 20); on unless turned off. */
+  debug: boolean
 }
 
 export type FormErrors = Partial<Record<keyof ConfigForm, string>>
@@ -42,6 +44,7 @@ export function defaultForm(existingNames: string[], guests: BundledGuest[]): Co
     comPorts: 2,
     clock: 'host',
     onTripleFault: 'stop',
+    debug: true,
   }
 }
 
@@ -62,6 +65,7 @@ export function formFromConfig(c: VmConfig): ConfigForm {
     comPorts: c.comPorts,
     clock: c.clock,
     onTripleFault: c.onTripleFault,
+    debug: c.debug ?? true,
   }
 }
 
@@ -130,5 +134,6 @@ export function configFromForm(f: ConfigForm): VmConfig {
     comPorts: f.comPorts,
     onTripleFault: f.onTripleFault,
     notes: f.notes,
+    debug: f.debug,
   }
 }

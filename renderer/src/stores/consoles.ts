@@ -102,7 +102,19 @@ export const useConsoleStore = defineStore('consoles', () => {
     client.value = c
     streams.clear()
     open.value = []
-    return c.on('console:output', (chunk: ConsoleChunk) => merge(chunk.id, chunk.offset, chunk.data, chunk.port))
+    const offOutput = c.on('console:output', (chunk: ConsoleChunk) => merge(chunk.id, chunk.offset, chunk.data, chunk.port))
+    // A fresh boot starts a fresh stream at offset 0 on the host: drop what the last boot printed.
+    const offChanged = c.on('vm:changed', (e) => {
+      if (e.vm?.state !== 'Starting') return
+      for (const port of PORTS) {
+        const s = streams.get(key(e.id, port))
+        if (s) replace(s, 0, '')
+      }
+    })
+    return () => {
+      offOutput()
+      offChanged()
+    }
   }
 
   /** Loads a VM's console history (both ports), e.g. for the details pane's thumbnail. */

@@ -70,7 +70,8 @@ static const struct call_probe probes[] = {
     {"HvFlushEventLogBuffer", HvCallFlushEventLogBuffer, KIND_FAST, NO_PRIV, HV_STATUS_ACCESS_DENIED},
     {"HvPostDebugData", HvCallPostDebugData, KIND_SIMPLE, DEBUG_CALL, HV_STATUS_SUCCESS},
     {"HvRetrieveDebugData", HvCallRetrieveDebugData, KIND_SIMPLE, DEBUG_CALL, HV_STATUS_NO_DATA},
-    {"HvResetDebugSession", HvCallResetDebugSession, KIND_FAST, DEBUG_CALL, HV_STATUS_SUCCESS},
+    /* 20.3.3: the probe's Options = 0 sets neither PURGE flag, which is INVALID_PARAMETER. */
+    {"HvResetDebugSession", HvCallResetDebugSession, KIND_FAST, DEBUG_CALL, HV_STATUS_INVALID_PARAMETER},
     {"HvMapStatsPage", HvCallMapStatsPage, KIND_SIMPLE, HV_PRIV_AccessStats, HV_STATUS_INVALID_PARAMETER},
     {"HvUnmapStatsPage", HvCallUnmapStatsPage, KIND_SIMPLE, HV_PRIV_AccessStats, HV_STATUS_INVALID_PARAMETER},
     {"HvMapSparseGpaPages", HvCallMapSparseGpaPages, KIND_REP, NO_PRIV, HV_STATUS_INVALID_PARTITION_ID},

@@ -57,6 +57,12 @@ export class CaseBuilder {
   legacy8: boolean
   /** Guest address of the last memory operand made by mem(). */
   lastAddr = 0
+  /**
+   * Make memory operands RIP-relative (`[rip + hx_win + offset]`, the runner defines
+   * hx_win = WIN_BASE at link time), so the displacement counts from the instruction's
+   * end — after any immediate.
+   */
+  ripMem = false
   private readonly used = new Set<number>([4])
 
   constructor(readonly rng: Prng) {
@@ -157,6 +163,13 @@ export class CaseBuilder {
     addr -= addr % align
     // Some operands straddle the 4 KiB boundary inside the window (split accesses).
     if (size > 1 && align === 1 && this.rng.chance(0.12)) addr = PAGE_BOUNDARY - 1 - this.rng.below(size - 1)
+    if (this.ripMem) {
+      this.lastAddr = addr
+      if (this.rng.chance(0.7)) {
+        for (let o = 0; o < size; o += 8) this.poke(addr + o, Math.min(8, size - o), this.value(Math.min(64, (size - o) * 8)))
+      }
+      return `${PTR[width] ?? ''} [rip+hx_win+${addr - WIN_BASE}]`.trim()
+    }
     const base = this.pickFree()
     const disp = this.rng.pick([0, 0, this.rng.range(-128, 127), this.rng.range(-0x300, 0x300)])
     let text = ''

@@ -48,7 +48,6 @@ function fxImage(mxcsr: number, xmm: readonly bigint[]): Uint8Array {
 export class EmulatorEnv {
   readonly memory = new GuestMemory(MEMORY_SIZE)
   readonly cpu: X64Cpu
-  private readonly codeFill = new Uint8Array(0x1000).fill(0xcc)
 
   constructor(create: CreateCpu) {
     const v = this.memory.view
@@ -77,11 +76,21 @@ export class EmulatorEnv {
     cpu.flushCaches()
   }
 
-  /** Run one case: state from the case input, code bytes from the native object. */
-  run(c: DiffCase, code: Uint8Array): EmulatorResult {
+  /**
+   * Run one case: state from the case input, code bytes from the native object. `at` is
+   * where the bytes run (the native address for RIP-relative operands, which must lie in
+   * the 2 MiB region around CODE_GVA); the reported RIP is rebased onto CODE_START.
+   */
+  run(c: DiffCase, code: Uint8Array, at = CODE_START): EmulatorResult {
     const cpu = this.cpu
-    const page = this.codeFill.slice()
-    page.set(code, CODE_START - CODE_GVA)
+    const v = this.memory.view
+    const gva = at - (at & 0xfff)
+    if ((gva >>> 21) !== (CODE_GVA >>> 21)) throw new Error(`case address ${at.toString(16)} outside the code region`)
+    for (let i = 0; i < 512; i++) v.setBigUint64(PT_CODE + 8 * i, 0n, true)
+    v.setBigUint64(PT_CODE + 8 * ((gva >>> 12) & 511), BigInt(CODE_GPA) | PRESENT_RW, true)
+    v.setBigUint64(PT_CODE + 8 * (((gva >>> 12) + 1) & 511), BigInt(CODE_GPA + 0x1000) | PRESENT_RW, true)
+    const page = new Uint8Array(0x2000).fill(0xcc)
+    page.set(code, at - gva)
     this.memory.writeBytes(CODE_GPA, page)
     this.memory.writeBytes(SCRATCH_GPA + (WIN_BASE - SCRATCH_BASE), c.input.mem)
     let exitReason = -1
@@ -92,11 +101,11 @@ export class EmulatorEnv {
       // Natively the instruction runs at CPL 3 with IF set; PUSHF must see the same bits.
       cpu.setRflags(c.input.rflags | 0x202n)
       cpu.setFxState(fxImage(c.input.mxcsr, c.input.xmm))
-      cpu.setRip(BigInt(CODE_START))
+      cpu.setRip(BigInt(at))
       // A REP string instruction may retire one iteration per step; keep stepping while RIP stays put.
       for (let i = 0; i < 200; i++) {
         exitReason = cpu.run(1)
-        if (exitReason !== ExitReason.None || cpu.getRip() !== BigInt(CODE_START)) break
+        if (exitReason !== ExitReason.None || cpu.getRip() !== BigInt(at)) break
       }
     } catch (e) {
       hostError = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
@@ -113,7 +122,7 @@ export class EmulatorEnv {
       mxcsr: fv.getUint32(24, true),
       xmm,
       mem: this.memory.readBytes(SCRATCH_GPA + (WIN_BASE - SCRATCH_BASE), WIN_SIZE),
-      rip: safe(() => cpu.getRip(), 0n),
+      rip: safe(() => cpu.getRip(), 0n) - BigInt(at) + BigInt(CODE_START),
       exitReason,
       vector,
       hostError,

@@ -15,15 +15,16 @@ export interface Form {
   feature?: CpuFeature
 }
 
-export type CpuFeature = 'popcnt' | 'lzcnt' | 'bmi1' | 'sse2'
+export type CpuFeature = 'popcnt' | 'lzcnt' | 'bmi1' | 'sse2' | 'sse3'
 
 /** CPUID(leaf, subleaf) → [EAX, EBX, ECX, EDX]. */
 export type CpuidFn = (leaf: number, subleaf: number) => readonly number[]
 
-/** Whether `cpuid` advertises `f` (SDM vol. 2 "CPUID": 1.ECX[23], 80000001h.ECX[5], 7.EBX[3], 1.EDX[26]). */
+/** Whether `cpuid` advertises `f` (SDM vol. 2 "CPUID": 1.ECX[23], 80000001h.ECX[5], 7.EBX[3], 1.EDX[26], 1.ECX[0]). */
 export function advertises(cpuid: CpuidFn, f: CpuFeature): boolean {
   if (f === 'popcnt') return ((cpuid(1, 0)[2] >>> 23) & 1) === 1
   if (f === 'sse2') return ((cpuid(1, 0)[3] >>> 26) & 1) === 1
+  if (f === 'sse3') return (cpuid(1, 0)[2] & 1) === 1
   if (f === 'lzcnt') return ((cpuid(0x8000_0001, 0)[2] >>> 5) & 1) === 1
   return ((cpuid(7, 0)[1] >>> 3) & 1) === 1
 }

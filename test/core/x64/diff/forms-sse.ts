@@ -143,5 +143,14 @@ export function sseForms(): Form[] {
   }
   forms.push({ name: 'pextrw r32, xmm, imm8', group: 'sse', count: 6, build: (c) => { const x = new XmmPicker(c); return `pextrw ${c.reg(32).name}, xmm${x.pick('int')}, ${c.rng.below(16)}` } })
   forms.push({ name: 'pinsrw xmm, r32, imm8', group: 'sse', count: 6, build: (c) => { const x = new XmmPicker(c); return `pinsrw xmm${x.pick('int')}, ${c.reg(32).name}, ${c.rng.below(16)}` } })
+  // SSE3
+  const sse3: Form[] = [
+    ...binary('addsubps', 'ps'), ...binary('addsubpd', 'pd'), ...binary('haddps', 'ps'), ...binary('haddpd', 'pd'),
+    ...binary('hsubps', 'ps'), ...binary('hsubpd', 'pd'), ...binary('movsldup', 'ps'), ...binary('movshdup', 'ps'),
+    ...binary('movddup', 'pd', 64),
+    { name: 'lddqu xmm, m128', group: 'sse', count: 4, build: (c) => { const x = new XmmPicker(c); return `lddqu xmm${x.pick('int')}, ${c.mem(128)}` } },
+  ]
+  forms.push(...sse3.map((f) => ({ ...f, feature: 'sse3' as const })))
+  forms.push({ name: 'pinsrw xmm, m16, imm8', group: 'sse', count: 4, build: (c) => { const x = new XmmPicker(c); return `pinsrw xmm${x.pick('int')}, ${c.mem(16)}, ${c.rng.below(16)}` } })
   return forms
 }

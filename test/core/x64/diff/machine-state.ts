@@ -14,6 +14,8 @@ export interface CaseResult {
 
 export interface NativeResult extends CaseResult {
   code: Uint8Array
+  /** Address the case's instruction ran at natively (RIP-relative operands depend on it). */
+  addr?: number
 }
 
 export function readU64s(view: DataView, offset: number, count: number): bigint[] {

@@ -11,7 +11,7 @@ import type { DiffCase } from './case-builder'
 import { harnessAsm, harnessC } from './native-harness'
 import {
   IN_GPR, IN_MEM, IN_MXCSR, IN_RFLAGS, IN_SIZE, IN_XMM, OUT_CODE, OUT_GPR, OUT_LEN, OUT_MEM, OUT_MXCSR,
-  OUT_RFLAGS, OUT_SIZE, OUT_STATUS, OUT_XMM, WIN_SIZE,
+  OUT_RFLAGS, OUT_SIZE, OUT_STATUS, OUT_XMM, WIN_BASE, WIN_SIZE,
 } from './layout'
 import { readU64s, writeU64s, type NativeResult } from './machine-state'
 
@@ -56,13 +56,20 @@ export function runNative(cases: readonly DiffCase[]): NativeResult[] {
     writeFileSync(join(dir, 'driver.c'), harnessC())
     writeFileSync(join(dir, 'input.bin'), encodeInputs(cases))
     try {
-      execFileSync('gcc', ['-O1', '-no-pie', '-o', join(dir, 'runner'), join(dir, 'driver.c'), join(dir, 'cases.S')], { stdio: 'pipe' })
+      execFileSync('gcc', ['-O1', '-no-pie', `-Wl,--defsym=hx_win=0x${WIN_BASE.toString(16)}`, '-o', join(dir, 'runner'), join(dir, 'driver.c'), join(dir, 'cases.S')], { stdio: 'pipe' })
     } catch (e) {
       const msg = String((e as { stderr?: Buffer }).stderr ?? e)
       throw new Error(`gcc failed:\n${msg.split('\n').slice(0, 20).join('\n')}`)
     }
     execFileSync(join(dir, 'runner'), [join(dir, 'input.bin'), join(dir, 'output.bin')], { stdio: 'pipe' })
-    return decodeOutputs(readFileSync(join(dir, 'output.bin')), cases.length)
+    const out = decodeOutputs(readFileSync(join(dir, 'output.bin')), cases.length)
+    // native addresses of the cases (for RIP-relative operands), from the symbol table
+    const nm = execFileSync('nm', [join(dir, 'runner')], { encoding: 'latin1', maxBuffer: 64 << 20 })
+    for (const m of nm.matchAll(/^([0-9a-f]+) [tT] hx_case_(\d+)$/gm)) {
+      const r = out[Number(m[2])]
+      if (r) r.addr = parseInt(m[1], 16)
+    }
+    return out
   } finally {
     if (!process.env.X64_DIFF_KEEP) rmSync(dir, { recursive: true, force: true })
     else console.log(`x64-diff: kept ${dir}`)

@@ -1,0 +1,148 @@
+/**
+ * The host's checkpoint commands (Hyper-V Manager's Checkpoint, Apply, Rename, Delete,
+ * Delete Subtree) on top of checkpoint-store.ts: a checkpoint captures the running VM's
+ * saved-state container without stopping it (core/vmm Machine.captureSavedState); Apply
+ * makes a checkpoint's container the VM's saved state, so the VM is Saved and Start resumes
+ * the guest where the checkpoint was taken, as Hyper-V does for checkpoints of running VMs.
+ * Progress goes out as `vm:progress` events.
+ */
+import { mkdir } from 'node:fs/promises'
+import { ErrorCode, HvError, type CheckpointList, type VmProgress, type VmSummary } from '../../contract'
+import { CheckpointError } from '../vmm/saved-state/checkpoint-tree'
+import { writeFileAtomic } from './atomic-file'
+import { CheckpointStore, checkpointList, defaultCheckpointName } from './checkpoint-store'
+import { notAvailable } from './host-rules'
+import type { LiveVm } from './host-service'
+import type { VmRecord } from './inventory'
+
+/** What the checkpoint commands need of HostService. */
+export interface CheckpointHost {
+  now(): number
+  record(id: string): VmRecord
+  live(id: string): LiveVm
+  vmFolder(id: string): string
+  savedStatePath(id: string): string
+  progress(id: string, operation: VmProgress['operation'], percent: number, message: string): void
+  flush(id: string): void
+  changed(id: string): VmSummary
+}
+
+export class CheckpointOps {
+  constructor(private readonly host: CheckpointHost) {}
+
+  private store(id: string): CheckpointStore {
+    return new CheckpointStore(this.host.vmFolder(id))
+  }
+
+  private async load(id: string): ReturnType<CheckpointStore['load']> {
+    try {
+      return await this.store(id).load()
+    } catch (e) {
+      throw new HvError(ErrorCode.STORAGE, `The checkpoint list could not be read: ${(e as Error).message}`)
+    }
+  }
+
+  /** Runs a tree change: unknown ids are INVALID_ARGUMENT, disk failures STORAGE. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (e) {
+      if (e instanceof HvError) throw e
+      if (e instanceof CheckpointError) throw new HvError(ErrorCode.INVALID_ARGUMENT, `Checkpoint: ${e.message}`)
+      throw new HvError(ErrorCode.STORAGE, `The checkpoint could not be written: ${(e as Error).message}`)
+    }
+  }
+
+  async list(id: string): Promise<CheckpointList> {
+    this.host.record(id)
+    return checkpointList(id, await this.load(id))
+  }
+
+  async rename(id: string, checkpointId: string, name: string): Promise<CheckpointList> {
+    this.host.record(id)
+    const tree = await this.load(id)
+    return this.guard(async () => {
+      tree.rename(checkpointId, name)
+      await this.store(id).save(tree)
+      return checkpointList(id, tree)
+    })
+  }
+
+  async delete(id: string, checkpointId: string, subtree: boolean): Promise<CheckpointList> {
+    this.host.record(id)
+    const tree = await this.load(id)
+    return this.guard(async () => {
+      if (!tree.get(checkpointId)) throw new CheckpointError(`there is no checkpoint "${checkpointId}"`)
+      await this.store(id).delete(tree, checkpointId, subtree)
+      return checkpointList(id, tree)
+    })
+  }
+
+  /** Takes a checkpoint of a Running or Paused VM (the guest keeps running). */
+  async take(id: string, requested: string): Promise<CheckpointList> {
+    const h = this.host
+    const name = h.record(id).config.name
+    const vm = h.live(id)
+    if ((vm.state !== 'Running' && vm.state !== 'Paused') || !vm.runner) {
+      throw new HvError(ErrorCode.INVALID_STATE, `"${name}" is ${vm.state}; only a VM that is Running or Paused can be checkpointed`)
+    }
+    if (!vm.runner.capture) throw notAvailable('Checkpoint', 'this machine cannot capture its state')
+    const cpName = requested || defaultCheckpointName(name, new Date(h.now()))
+    h.progress(id, 'checkpoint', 10, `Creating checkpoint "${cpName}"…`)
+    try {
+      const bytes = await vm.runner.capture()
+      h.progress(id, 'checkpoint', 60, `Writing checkpoint "${cpName}"…`)
+      const tree = await this.guard(() => this.store(id).take(cpName, bytes, h.now()))
+      h.progress(id, 'checkpoint', 100, `Checkpoint "${cpName}" created`)
+      return checkpointList(id, tree)
+    } catch (e) {
+      h.progress(id, 'checkpoint', 100, `Checkpoint failed: ${(e as Error).message}`)
+      if (e instanceof HvError) throw e
+      throw new HvError(ErrorCode.MACHINE, `"${name}" could not be checkpointed: ${(e as Error).message}`)
+    }
+  }
+
+  /** Apply (Revert): `createFirst` checkpoints the current state first (Hyper-V's "Create Checkpoint and Apply"). */
+  async apply(id: string, checkpointId: string, createFirst: boolean): Promise<CheckpointList> {
+    const h = this.host
+    const name = h.record(id).config.name
+    const vm = h.live(id)
+    if (!(await this.load(id)).get(checkpointId)) throw new HvError(ErrorCode.INVALID_ARGUMENT, `Checkpoint: there is no checkpoint "${checkpointId}"`)
+    if (!['Running', 'Paused', 'Off', 'Saved'].includes(vm.state)) {
+      throw new HvError(ErrorCode.INVALID_STATE, `"${name}" is ${vm.state}; wait until it is Running, Paused, Saved or Off to apply a checkpoint`)
+    }
+    if (createFirst && (vm.state === 'Running' || vm.state === 'Paused')) await this.take(id, '')
+    h.progress(id, 'apply', 10, 'Applying checkpoint…')
+    const tree = await this.load(id)
+    const target = tree.revert(checkpointId)
+    let bytes: Uint8Array
+    try {
+      bytes = await this.store(id).readState(target.stateRef)
+    } catch (e) {
+      h.progress(id, 'apply', 100, 'Applying the checkpoint failed')
+      throw new HvError(ErrorCode.STORAGE, `The checkpoint's saved state could not be read: ${(e as Error).message}`)
+    }
+    const runner = vm.runner
+    if (runner && (vm.state === 'Running' || vm.state === 'Paused')) {
+      // Detach first so the machine's stop does not read as the VM turning Off.
+      vm.runner = null
+      h.flush(id)
+      await runner.turnOff().catch(() => undefined)
+    }
+    h.progress(id, 'apply', 50, 'Writing the saved state…')
+    await this.guard(async () => {
+      await mkdir(h.vmFolder(id), { recursive: true })
+      await writeFileAtomic(h.savedStatePath(id), bytes)
+      await this.store(id).save(tree)
+    })
+    vm.state = 'Saved'
+    vm.startedAt = null
+    vm.meter = null
+    vm.cpuUsagePercent = null
+    vm.instructionsPerSecond = null
+    vm.lastStop = null
+    h.changed(id)
+    h.progress(id, 'apply', 100, `Applied "${target.name}"`)
+    return checkpointList(id, tree)
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * A VM's checkpoints on disk (Hyper-V Manager's Checkpoints pane), beside its saved state in
+ * `<data dir>/files/<id>/checkpoints/`: `tree.json` (core/vmm/saved-state's CheckpointTree)
+ * and one saved-state container per checkpoint (`<checkpoint id>.hvs`). Every write is
+ * atomic; a container is written before the tree that refers to it and removed after the
+ * tree that forgets it, so a crash leaves at worst an unreferenced file, never a dangling
+ * checkpoint. Default names follow Hyper-V: `<vm name> (MM/DD/YYYY - hh:mm:ss AM/PM)`.
+ */
+import { mkdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { CheckpointTree } from '../vmm/saved-state/checkpoint-tree'
+import type { CheckpointList } from '../../contract'
+import { writeFileAtomic } from './atomic-file'
+
+const two = (n: number): string => String(n).padStart(2, '0')
+
+/** Hyper-V's default checkpoint name for a VM at local time `date`. */
+export function defaultCheckpointName(vmName: string, date: Date): string {
+  const h = date.getHours()
+  const h12 = h % 12 === 0 ? 12 : h % 12
+  const stamp = `${two(date.getMonth() + 1)}/${two(date.getDate())}/${date.getFullYear()} - ${two(h12)}:${two(date.getMinutes())}:${two(date.getSeconds())} ${h < 12 ? 'AM' : 'PM'}`
+  return `${vmName} (${stamp})`
+}
+
+export class CheckpointStore {
+  private readonly folder: string
+
+  constructor(vmFolder: string) {
+    this.folder = join(vmFolder, 'checkpoints')
+  }
+
+  private get treePath(): string {
+    return join(this.folder, 'tree.json')
+  }
+
+  async load(): Promise<CheckpointTree> {
+    let text: string
+    try {
+      text = await readFile(this.treePath, 'utf8')
+    } catch {
+      return CheckpointTree.fromJSON({ version: 1, checkpoints: [], current: null, nextId: 1 })
+    }
+    return CheckpointTree.fromJSON(JSON.parse(text))
+  }
+
+  async save(tree: CheckpointTree): Promise<void> {
+    await mkdir(this.folder, { recursive: true })
+    await writeFileAtomic(this.treePath, JSON.stringify(tree.toJSON(), null, 1))
+  }
+
+  /** Adds a checkpoint holding `state` as a child of the current one (which it becomes). */
+  async take(name: string, state: Uint8Array, now: number): Promise<CheckpointTree> {
+    const tree = await this.load()
+    await mkdir(this.folder, { recursive: true })
+    const ref = `state-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}.hvs`
+    await writeFileAtomic(join(this.folder, ref), state)
+    tree.take(name, ref, now)
+    await this.save(tree)
+    return tree
+  }
+
+  async readState(ref: string): Promise<Uint8Array> {
+    if (!/^[A-Za-z0-9.-]+$/.test(ref)) throw new Error('bad checkpoint file name')
+    return new Uint8Array(await readFile(join(this.folder, ref)))
+  }
+
+  /** Deletes one checkpoint (children move up) or its whole subtree. */
+  async delete(tree: CheckpointTree, id: string, subtree: boolean): Promise<void> {
+    const doomed: string[] = []
+    const collect = (cid: string): void => {
+      for (const c of tree.children(cid)) collect(c.id)
+      doomed.push(cid)
+    }
+    if (subtree) collect(id)
+    else doomed.push(id)
+    const refs = doomed.map((cid) => tree.delete(cid))
+    await this.save(tree)
+    for (const ref of refs) await rm(join(this.folder, ref), { force: true }).catch(() => undefined)
+  }
+
+  async removeAll(): Promise<void> {
+    await rm(this.folder, { recursive: true, force: true })
+  }
+}
+
+/** The contract's view of a tree. */
+export function checkpointList(id: string, tree: CheckpointTree): CheckpointList {
+  return {
+    id,
+    checkpoints: tree.all().map((c) => ({ id: c.id, name: c.name, parentId: c.parentId, createdAt: c.createdAt })),
+    current: tree.current?.id ?? null,
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * End to end, the hypervisor views in Chromium against a real `hv-manager serve`: an hvshell
+ * VM's Statistics (counter values change while the guest runs; a chosen counter is charted),
+ * its Event Log (decoded entries appear, filters narrow them), the Debug Console (hvshell's
+ * `dbg` text arrives in the xterm) and Checkpoints (create with the default name, apply
+ * with "Create Checkpoint and Apply", VM Saved, then Start resumes). Screenshots go to
+ * test/artifacts/. Needs `npm run build` first.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { BrowserContext, Page } from 'playwright-core'
+import { assertBuilt, startServe, type ServeProcess } from './serve-process'
+import { launch, screenshot, stateOf, waitForTerminal } from './browser'
+
+const VM = 'Shell'
+let tmp: string
+let serve: ServeProcess
+let ctx: BrowserContext
+let page: Page
+const pageErrors: string[] = []
+
+beforeAll(async () => {
+  assertBuilt()
+  tmp = mkdtempSync(join(tmpdir(), 'hv-e2e-views-'))
+  serve = await startServe(join(tmp, 'data'), 20_000, ['--no-default-vm'])
+  ctx = await launch(join(tmp, 'chromium'))
+  page = ctx.pages()[0] ?? (await ctx.newPage())
+  page.on('pageerror', (e) => pageErrors.push(e.message))
+  await page.goto(serve.url)
+}, 60_000)
+
+afterAll(async () => {
+  await ctx?.close()
+  expect(await serve?.stop()).toBe(0)
+  if (tmp) rmSync(tmp, { recursive: true, force: true })
+})
+
+async function bootShell(): Promise<void> {
+  await page.getByTestId('action-quick').click()
+  await page.getByTestId('new-vm-name').fill(VM)
+  await page.getByTestId('boot-guest').selectOption('hvshell')
+  await page.getByTestId('new-vm-finish').click()
+  await expect.poll(() => stateOf(page, VM)).toBe('Off')
+  await page.getByTestId(`vm-row-${VM}`).click()
+  await page.getByTestId('action-connect').click()
+  await page.getByTestId('connect-start').click()
+  await expect.poll(() => stateOf(page, VM), { timeout: 30_000 }).toBe('Running')
+  await waitForTerminal(page, VM, 'hv> ', 30_000, 'hvshell did not reach its prompt', serve.output)
+}
+
+async function typeInGuest(text: string): Promise<void> {
+  // Top left of the terminal: the hypervisor views' window may cover the rest of it.
+  await page.locator(`[data-testid="connect-window-${VM}"] [data-testid="terminal"]`).click({ position: { x: 20, y: 20 } })
+  await page.keyboard.type(text)
+  await page.keyboard.press('Enter')
+}
+
+const counter = (object: string, name: string) => page.locator(`[data-counter="${object}|${name}"] [data-testid="counter-value"]`)
+
+describe('hypervisor views in Chromium', () => {
+  it('shows decoded event-log entries and filters them by type', { timeout: 90_000 }, async () => {
+    await bootShell()
+    await page.getByTestId('action-event-log').click()
+    await expect.poll(() => page.getByTestId('event-row').count(), { timeout: 15_000 }).toBeGreaterThan(3)
+    // The partition's creation was logged before the guest ran (the oldest entries).
+    await page.getByLabel('Event type').selectOption('HV_TR_OB_CREATE_PARTITION')
+    await expect.poll(() => page.locator('[data-testid="event-row"] td:nth-child(6)').allInnerTexts()).toEqual(['HV_TR_OB_CREATE_PARTITION'])
+    await page.getByLabel('Event type').selectOption('HV_TR_IM_IO_PORT_WRITE')
+    const names = await page.locator('[data-testid="event-row"] td:nth-child(6)').allInnerTexts()
+    expect(names.length).toBeGreaterThan(0)
+    expect(new Set(names)).toEqual(new Set(['HV_TR_IM_IO_PORT_WRITE']))
+    await screenshot(page, 'e2e-hv-event-log')
+  })
+
+  it('shows statistics that change while the guest runs, and charts a chosen counter', { timeout: 90_000 }, async () => {
+    await page.getByTestId('hv-tools').getByRole('button', { name: 'Hypervisor Statistics' }).click()
+    const io = counter('Virtual processor 0', 'IO Instructions/sec')
+    await io.waitFor({ timeout: 10_000 })
+    const before = Number((await io.innerText()).replace(/[^\d.]/g, ''))
+    await typeInGuest('help')
+    await expect.poll(async () => (await io.innerText()) !== '' && (await io.innerText()) !== String(before), { timeout: 15_000 }).toBe(true)
+    await page.locator('[data-counter="Virtual processor 0|IO Instructions/sec"]').click()
+    await page.getByTestId('stats-chart').locator('canvas').waitFor({ timeout: 5_000 })
+    await page.waitForTimeout(2500)
+    await screenshot(page, 'e2e-hv-statistics')
+  })
+
+  it('relays hvshell dbg text to the debug console', { timeout: 60_000 }, async () => {
+    await page.getByTestId('hv-tools').getByRole('button', { name: 'Debug Console' }).click()
+    await page.getByTestId('debug-console').locator('.xterm-rows').waitFor()
+    await typeInGuest('dbg hello-from-guest-77')
+    await expect.poll(() => page.getByTestId('debug-console').locator('.xterm-rows').innerText(), { timeout: 15_000 }).toContain('hello-from-guest-77')
+    await screenshot(page, 'e2e-hv-debug-console')
+    await page.getByTestId('hv-tools').getByRole('button', { name: 'Close' }).click()
+  })
+
+  it('creates a checkpoint and applies it, checkpointing the current state first', { timeout: 90_000 }, async () => {
+    const cps = page.getByTestId('checkpoints')
+    await page.getByTestId('action-checkpoint').click()
+    await expect.poll(() => page.getByTestId('checkpoint-row').allInnerTexts(), { timeout: 20_000 }).toEqual([
+      expect.stringMatching(/^◆ Shell \(\d\d\/\d\d\/\d{4} - \d\d:\d\d:\d\d [AP]M\)$/), '▶ Now',
+    ])
+    await typeInGuest('uptime')
+    await page.getByTestId('checkpoint-row').first().click()
+    await cps.getByRole('button', { name: 'Apply…' }).click()
+    await cps.getByRole('button', { name: 'Create Checkpoint and Apply' }).click()
+    await expect.poll(() => stateOf(page, VM), { timeout: 30_000 }).toBe('Saved')
+    await expect.poll(() => page.getByTestId('checkpoint-row').count()).toBe(3)
+    await screenshot(page, 'e2e-hv-checkpoints')
+    await page.getByTestId('action-start').click()
+    await expect.poll(() => stateOf(page, VM), { timeout: 30_000 }).toBe('Running')
+    expect(pageErrors).toEqual([])
+  })
+})
