@@ -121,7 +121,8 @@ export class Cpu implements X64Cpu {
           const r = step(c)
           stepping = false
           if (r !== 0) {
-            if (r === ExitReason.Halt) { c.retired++; e.instructionLength = 0; e.reason = ExitReason.Halt; return ExitReason.Halt }
+            // HLT retired: an STI / MOV SS shadow covering it has ended, so an interrupt can wake it (SDM vol. 3 6.8.3).
+            if (r === ExitReason.Halt) { c.retired++; c.shadow = 0; e.instructionLength = 0; e.reason = ExitReason.Halt; return ExitReason.Halt }
             this.fillInstruction(start)
             return r as ExitReason
           }
