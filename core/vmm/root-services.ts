@@ -43,23 +43,32 @@ const DIAG_SOURCES = G.Hypercall | G.InterceptManager | G.ObjectManager | G.Virt
 
 /** Decoded event-log entries with a monotonically increasing sequence number (the cursor). */
 export class EventRing {
-  private entries: HvEventLogRecord[] = []
+  /** A circular buffer: `count` records with consecutive seqs, the oldest at `head`. */
+  private readonly slots: Array<HvEventLogRecord | undefined> = new Array(EVENT_RING_CAPACITY)
+  private head = 0
+  private count = 0
   private nextSeq = 1
   /** Events the hypervisor reported lost (EventsLost of each buffer header). */
   lost = 0
 
   push(e: Omit<HvEventLogRecord, 'seq'>): void {
-    this.entries.push({ ...e, seq: this.nextSeq++ })
-    if (this.entries.length > EVENT_RING_CAPACITY) this.entries.splice(0, this.entries.length - EVENT_RING_CAPACITY)
+    const rec = { ...e, seq: this.nextSeq++ }
+    if (this.count < EVENT_RING_CAPACITY) {
+      this.slots[(this.head + this.count) % EVENT_RING_CAPACITY] = rec
+      this.count++
+    } else {
+      this.slots[this.head] = rec // overwrite the oldest
+      this.head = (this.head + 1) % EVENT_RING_CAPACITY
+    }
   }
 
   /** Entries with seq > cursor, at most `limit` of them (the oldest first). */
   since(cursor: number, limit: number): { entries: HvEventLogRecord[]; cursor: number } {
     const out: HvEventLogRecord[] = []
-    for (const e of this.entries) {
-      if (e.seq <= cursor) continue
-      out.push(e)
-      if (out.length >= limit) break
+    const firstSeq = this.nextSeq - this.count
+    const start = Math.max(cursor + 1, firstSeq)
+    for (let seq = start; seq < this.nextSeq && out.length < limit; seq++) {
+      out.push(this.slots[(this.head + (seq - firstSeq)) % EVENT_RING_CAPACITY]!)
     }
     return { entries: out, cursor: out.length ? out[out.length - 1].seq : Math.max(cursor, 0) }
   }
