@@ -33,6 +33,10 @@ export interface GvaWalkResult {
 
 const TWO32 = 0x100000000
 
+/** High dword of the last wide entry read: a whole 64-bit entry does not fit a Number exactly (XD is bit 63). */
+let entryHi = 0
+
+/** Reads one table entry; returns its low dword (high dword in `entryHi`) or undefined on a GPA access failure. */
 function tableEntry(mem: GuestMemory, gpa: number, wide: boolean, writeBits: boolean, r: GvaWalkResult): number | undefined {
   const page = Math.floor(gpa / 4096)
   if (gpa >= mem.size || mem.pageAccess[page] === 0) {
@@ -42,7 +46,8 @@ function tableEntry(mem: GuestMemory, gpa: number, wide: boolean, writeBits: boo
   } else if (writeBits && !(mem.pageAccess[page] & HV_MAP_GPA_WRITABLE)) {
     r.code = HvTranslateGvaResultCode.HvTranslateGvaGpaNoWriteAccess
   } else {
-    return wide ? mem.view.getUint32(gpa, true) + mem.view.getUint32(gpa + 4, true) * TWO32 : mem.view.getUint32(gpa, true)
+    entryHi = wide ? mem.view.getUint32(gpa + 4, true) : 0
+    return mem.view.getUint32(gpa, true)
   }
   r.gpa = gpa
   return undefined
@@ -95,15 +100,15 @@ export function walkGva(cpu: X64Cpu, mem: GuestMemory, gva: number, flags: numbe
     const idx = Math.floor(gva / 2 ** shift) % 2 ** bits
     const pdpt = !lma && wide && li === 0
     const entryGpa = table + (pdpt ? (Math.floor(gva / 2 ** 30) % 4) * 8 : idx * (wide ? 8 : 4))
-    const e = tableEntry(mem, entryGpa, wide, setBits, out)
-    if (e === undefined) return out
-    const lo = e % TWO32
+    const lo = tableEntry(mem, entryGpa, wide, setBits, out)
+    if (lo === undefined) return out
+    const hi = entryHi
     if (!(lo & 1)) {
       out.code = HvTranslateGvaResultCode.HvTranslateGvaPageNotPresent
       out.gpa = 0
       return out
     }
-    const nx = wide && e >= 2 ** 63
+    const nx = wide && hi >= 0x80000000
     if (nx && !nxe) {
       out.code = HvTranslateGvaResultCode.HvTranslateGvaInvalidPageTableFlags
       return out
@@ -118,7 +123,7 @@ export function walkGva(cpu: X64Cpu, mem: GuestMemory, gva: number, flags: numbe
       const nlo = (lo | 0x20 | ((large || li === levels.length - 1) && write ? 0x40 : 0)) >>> 0
       if (nlo !== lo) mem.view.setUint32(entryGpa, nlo, true)
     }
-    const frame = wide ? (e % 2 ** 52) - lo % 4096 : lo - (lo % 4096)
+    const frame = (hi & 0xfffff) * TWO32 + (lo - (lo % 4096))
     if (large || li === levels.length - 1) {
       if ((user && !allowUser) || (write && !allowWrite && (user || wp)) || (exec && noExec)) {
         out.code = HvTranslateGvaResultCode.HvTranslateGvaPrivilegeViolation

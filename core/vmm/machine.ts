@@ -18,7 +18,7 @@ import {
   WHvRunVirtualProcessor, WHvRunVpExitReason as X, WHvSetPartitionProperty, WHvSetupPartition, WHvMapGpaRange,
   WHvMapGpaRangeFlagExecute, WHvMapGpaRangeFlagRead, WHvMapGpaRangeFlagWrite, type WHvPartition,
   WHvSetPartitionClock, WHvSetExtIntSource, WHvRequestApicInterrupt, WHvSetApicEoiCallback, WHvGetNextTimerDeadline,
-  WHvAdvancePartitionTime,
+  WHvAdvancePartitionTime, WHV_EXTENDED_VM_EXIT_X64_MSR,
 } from '../whp'
 import type { IoSize } from './io/port-bus'
 import { Chipset } from './chipset'
@@ -235,6 +235,8 @@ export class Machine implements MachineControl, MachineHvServices {
     const p = WHvCreatePartition(this.hv)
     WHvSetPartitionProperty(p, WHvPartitionPropertyCode.WHvPartitionPropertyCodeProcessorCount, c.cpus)
     WHvSetPartitionProperty(p, WHvPartitionPropertyCode.WHvPartitionPropertyCodeMemorySize, bytes)
+    // MSRs neither the CPU nor the hypervisor implements exit to the VMM (platform-msrs.ts).
+    WHvSetPartitionProperty(p, WHvPartitionPropertyCode.WHvPartitionPropertyCodeExtendedVmExits, WHV_EXTENDED_VM_EXIT_X64_MSR)
     WHvSetupPartition(p)
     // Reference counter, TSC page, APIC and synthetic timers run on the VM's clock (TLFS 15).
     WHvSetPartitionClock(p, { nowNs: () => this.clock.now(), tscHz: TSC_HZ })

@@ -79,12 +79,12 @@ describe.skipIf(reason !== null)('Debian Linux on HV Manager', () => {
 
   beforeAll(async () => {
     const t0 = Date.now()
-    vm = new SerialSession([FILES[0], '--initrd', FILES[1], '--append', 'console=ttyS0 panic=-1', '--memory', '256', '--clock', 'host', '--timeout', '280'])
-    const ready = await vm.waitFor('ready', 0, 240_000)
+    vm = new SerialSession([FILES[0], '--initrd', FILES[1], '--append', 'console=ttyS0 panic=-1', '--memory', '256', '--clock', 'virtual', '--timeout', '560'])
+    const ready = await vm.waitFor('HV Manager Linux guest', 0, 480_000)
     await vm.waitFor(PROMPT, ready, 60_000)
     bootMs = Date.now() - t0
     console.log(`Linux reached the busybox prompt in ${(bootMs / 1000).toFixed(1)} s`)
-  }, 300_000)
+  }, 600_000)
 
   afterAll(() => vm?.kill())
 

@@ -249,7 +249,8 @@ export class PartitionInterrupts implements PartitionFeature {
 
   kickVp(s: VpInterrupts): void {
     const vp = s.vp
-    if (vp === this.currentVp && !vp.cpu.halted) {
+    // An idle-sleeping VP (GUEST_IDLE, 10.1) is not running even if it was the last one run.
+    if (vp === this.currentVp && !vp.cpu.halted && !vp.idleSleep) {
       // Running (or about to run): the CPU exits at the next boundary where it can take it.
       if (s.hasPending()) vp.cpu.interruptWindowRequested = true
       return

@@ -6,7 +6,7 @@
  */
 import { HV_MAP_GPA_READABLE, HV_MAP_GPA_WRITABLE, PAGE_SIZE } from '../../memory/guest-memory'
 import { ChildGpaSpace } from '../gpa-space'
-import { walkGva, type GvaWalkResult } from '../gva-walk'
+import { HvTranslateGvaResultCode as G, walkGva, type GvaWalkResult } from '../gva-walk'
 import {
   HV_STATUS_INVALID_PARAMETER, HV_STATUS_INVALID_VP_INDEX, HV_STATUS_SUCCESS, type HvStatus,
 } from '../hv-status'
@@ -60,6 +60,12 @@ export function HvTranslateVirtualAddress(f: HypercallFrame): HvStatus {
   const r: GvaWalkResult = { code: 0, gpa: 0 }
   walkGva(vp.cpu, mem, Number(gvaPage & 0xfffffffffffffn) * PAGE_SIZE, Number(flags), r)
   const gpaPage = Math.floor(r.gpa / PAGE_SIZE)
+  if (t.space instanceof ChildGpaSpace) {
+    // 12.4.4: gva-walk sees only rights; a mapped page with none is unreadable, not unmapped,
+    // and a refused A/D write into an overlay page table is an illegal overlay access.
+    if (r.code === G.HvTranslateGvaGpaUnmapped && t.space.mapped[gpaPage]) r.code = G.HvTranslateGvaGpaNoReadAccess
+    else if (r.code === G.HvTranslateGvaGpaNoWriteAccess && t.space.isOverlay(gpaPage)) r.code = G.HvTranslateGvaGpaIllegalOverlayAccess
+  }
   const overlay = r.code === 0 && t.space instanceof ChildGpaSpace && t.space.isOverlay(gpaPage) ? 1 : 0
   if (r.code === 0 && flags & 0x20n) vp.interceptSuspend |= INTERCEPT_SUSPEND_TLB_FLUSH_INHIBIT
   f.output.setUint32(0, r.code, true)
