@@ -27,7 +27,23 @@ const CANON = 0x800000000000
 const dec = new StaticDecoder()
 
 /** The entry is not compiled: interpret the instruction there. */
-export const INTERP_BLOCK: CodeBlock = { run: () => 0, n: 0, loops: false, starts: [], one: undefined }
+export const INTERP_BLOCK: CodeBlock = { run: () => 0, n: 0, loops: false, starts: [], one: undefined, heat: -1 }
+
+/** Executions of an entry before it is worth generating a block (code run a few times, like most of a kernel's boot, is not). */
+const HOT_THRESHOLD = 12
+
+/**
+ * A cold entry: the single instruction's pre-decoded closure (cheap to build), counting
+ * executions until compileBlock pays off.
+ */
+export function coldBlock(c: CpuState, ip: number): CodeBlock {
+  const f = compileAt(c, ip)
+  // not a closure, but maybe an inline form: interpret it until it is hot, then try a block
+  if (f === INTERP) return { run: () => 0, n: 0, loops: false, starts: [], one: undefined, heat: HOT_THRESHOLD }
+  const b: CodeBlock = { run: (s) => { f(s); return 1 }, n: 1, loops: false, starts: [ip], one: undefined, heat: HOT_THRESHOLD }
+  b.one = b
+  return b
+}
 
 const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond }
 type Helpers = typeof HELPERS
@@ -325,7 +341,7 @@ export function compileBlock(c: CpuState, ip: number, max = MAX_BLOCK): CodeBloc
   const src = `return function block(c,left){const r=c.r,V=c.view;let k=0,a=0,h=0,p=0,i=0,o=0,q=0,t=0,lo=0,hi=0,fd=0,fdh=0,fs=0,fsh=0,fr=0,frh=0;${body}}`
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const factory = new Function('K', 'M', 'H', src) as BlockFactory
-  return { run: factory(e.K, e.M, HELPERS), n: starts.length, loops: e.loops, starts, one: undefined }
+  return { run: factory(e.K, e.M, HELPERS), n: starts.length, loops: e.loops, starts, one: undefined, heat: -1 }
 }
 
 /** Emit one inline instruction; returns true when it ends the block (JMP; a Jcc only side-exits). */

@@ -30,6 +30,8 @@ export interface CodeBlock {
   loops: boolean
   starts: number[]
   one: CodeBlock | undefined
+  /** Executions left before a cold (single-closure) entry is compiled as a block; -1 when compiled. */
+  heat: number
 }
 
 export const TLB_BITS = 10

@@ -20,7 +20,7 @@ import { IoKind } from './exits'
 import { completeIns, completeOuts } from './exec-string'
 import { ownsMsr, ownedMsrRead, ownedMsrWrite, msrValue } from './msr'
 import { buildFxImage, loadFxImage } from './fpu-state'
-import { compileBlock } from './compile-block'
+import { compileBlock, coldBlock } from './compile-block'
 import { invalidateCodeRange, flushCode } from './code-cache'
 
 
@@ -57,7 +57,7 @@ function runCompiled(c: CpuState, limit: number): number {
     if (code === null) break
     const idx = (ip - c.fetchPageIp) | 0
     let b = code[idx]
-    if (b === undefined) { b = compileBlock(c, ip); code[idx] = b }
+    if (b === undefined) { b = coldBlock(c, ip); code[idx] = b } else if (b.heat > 0 && --b.heat === 0) { b = compileBlock(c, ip); code[idx] = b }
     if (b.n === 0) break
     if (retired + b.n > limit) {
       if (b.one === undefined) b.one = compileBlock(c, ip, 1)
