@@ -29,18 +29,16 @@ const dec = new StaticDecoder()
 /** The entry is not compiled: interpret the instruction there. */
 export const INTERP_BLOCK: CodeBlock = { run: () => 0, n: 0, loops: false, starts: [], one: undefined, heat: -1 }
 
-/** Executions of an entry before it is worth generating a block (code run a few times, like most of a kernel's boot, is not). */
-const HOT_THRESHOLD = 12
-
 /**
  * A cold entry: the single instruction's pre-decoded closure (cheap to build), counting
- * executions until compileBlock pays off.
+ * executions (CpuState.blockThreshold) until compileBlock pays off — code run only a few
+ * times, like most of a kernel's boot, is not worth generating source for.
  */
 export function coldBlock(c: CpuState, ip: number): CodeBlock {
   const f = compileAt(c, ip)
   // not a closure, but maybe an inline form: interpret it until it is hot, then try a block
-  if (f === INTERP) return { run: () => 0, n: 0, loops: false, starts: [], one: undefined, heat: HOT_THRESHOLD }
-  const b: CodeBlock = { run: (s) => { f(s); return 1 }, n: 1, loops: false, starts: [ip], one: undefined, heat: HOT_THRESHOLD }
+  if (f === INTERP) return { run: () => 0, n: 0, loops: false, starts: [], one: undefined, heat: c.blockThreshold }
+  const b: CodeBlock = { run: (s) => { f(s); return 1 }, n: 1, loops: false, starts: [ip], one: undefined, heat: c.blockThreshold }
   b.one = b
   return b
 }

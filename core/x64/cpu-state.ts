@@ -199,6 +199,8 @@ export class CpuState {
   readonly codeInvalidations: Uint8Array
   /** Build and run pre-decoded closures for 64-bit code (off: interpret everything). */
   decodeCache = true
+  /** Executions of an entry before it is compiled as a block (compile-block.ts). */
+  blockThreshold = 12
 
   // ---- pending exit completion
   exitNextRip = 0

@@ -34,6 +34,8 @@ function fromBig(v: bigint): number {
 export interface CpuOptions {
   /** Cache pre-decoded 64-bit instructions (default true; false interprets every instruction). */
   decodeCache?: boolean
+  /** Executions of a code address before it is compiled as a block (default 12; 1 = at once, for tests). */
+  blockThreshold?: number
 }
 
 /**
@@ -57,7 +59,7 @@ function runCompiled(c: CpuState, limit: number): number {
     if (code === null) break
     const idx = (ip - c.fetchPageIp) | 0
     let b = code[idx]
-    if (b === undefined) { b = coldBlock(c, ip); code[idx] = b } else if (b.heat > 0 && --b.heat === 0) { b = compileBlock(c, ip); code[idx] = b }
+    if (b === undefined) { b = c.blockThreshold <= 1 ? compileBlock(c, ip) : coldBlock(c, ip); code[idx] = b } else if (b.heat > 0 && --b.heat === 0) { b = compileBlock(c, ip); code[idx] = b }
     if (b.n === 0) break
     if (retired + b.n > limit) {
       if (b.one === undefined) b.one = compileBlock(c, ip, 1)
@@ -84,6 +86,7 @@ export class Cpu implements X64Cpu {
   constructor(memory: GuestMemory, options: CpuOptions = {}) {
     this.s = new CpuState(memory)
     this.s.decodeCache = options.decodeCache ?? true
+    this.s.blockThreshold = Math.max(1, options.blockThreshold ?? 12)
     memory.onExternalWrite((gpa, length) => invalidateCodeRange(this.s, gpa, length))
     this.reset(false)
   }

@@ -16,7 +16,8 @@ function program(seed: number, cases: number): string {
   let s = seed >>> 0
   const rnd = (n: number): number => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return (s >>> 8) % n }
   const val = (): string => rnd(3) === 0 ? String(rnd(100000) - 50000) : EDGE[rnd(EDGE.length)]
-  const lines: string[] = ['mov r12, 0x200000', 'xor r15, r15']
+  // the body runs 16 times: entries become hot (compile-block.ts compiles after a few runs)
+  const lines: string[] = ['mov r12, 0x200000', 'xor r15, r15', 'mov r13, 16', '9:']
   for (let k = 0; k < cases; k++) {
     const w = rnd(2) === 0
     const R = w ? REGS64 : REGS32
@@ -50,6 +51,7 @@ function program(seed: number, cases: number): string {
     if (rnd(4) === 0) lines.push(`${op === 'test' ? 'and' : op} ${R[b]}, ${R[a]}`)
     lines.push(`j${CC[rnd(16)]} 1f`, `add r15, ${k + 1}`, 'rol r15, 7', '1:')
   }
+  lines.push('dec r13', 'jnz 9b')
   return lines.join('\n')
 }
 

@@ -55,7 +55,8 @@ describe.runIf(hostIsX64WithGcc())('x64 differential (host CPU vs emulator)', ()
   })
 
   it('emulator matches the host CPU', () => {
-    const env = new EmulatorEnv(createX64Cpu)
+    // blocks compiled on first execution, so each case also runs through the block compiler's inline code
+    const env = new EmulatorEnv((m) => createX64Cpu(m, { blockThreshold: 1 }))
     const mismatches: Mismatch[] = []
     const byGroup = new Map<string, { forms: Set<string>; cases: number; bad: number }>()
     const badForms = new Map<string, number>()
