@@ -21,30 +21,20 @@ export const SAVED_ARCH_MSRS: readonly number[] = [
 const INTERRUPT_SHADOW = 1n
 const NMI_MASKED = 2n
 
-/**
- * The interrupt shadow and NMI blocking are inside the CPU model and not in the X64Cpu
- * interface; read them when the model exposes its state object (core/x64 Cpu.s) so a VP
- * saved right after STI does not take an interrupt one instruction early after restore.
- * TODO(core/x64): an API accessor would replace this structural read.
- */
-interface HiddenEventState { shadow: number; nmiBlocked: boolean }
-function hiddenState(cpu: X64Cpu): HiddenEventState | null {
-  const s = (cpu as unknown as { s?: Partial<HiddenEventState> }).s
-  return s && typeof s.shadow === 'number' && typeof s.nmiBlocked === 'boolean' ? (s as HiddenEventState) : null
-}
-
 const CR_NUMBERS = [0, 2, 3, 4, 8] as const
 const DR_NUMBERS = [0, 1, 2, 3, 6, 7] as const
 
 export function writeVpSnapshot(w: ByteWriter, vp: VirtualProcessor): void {
   const cpu = vp.cpu
-  const hidden = hiddenState(cpu)
+  // The STI/MOV SS shadow and NMI blocking, so a VP saved right after STI does not take an
+  // interrupt one instruction early after restore.
+  const events = cpu.getInterruptState?.()
   let interruptState = vp.interruptState
-  if (hidden) interruptState = (hidden.shadow !== 0 ? INTERRUPT_SHADOW : 0n) | (hidden.nmiBlocked ? NMI_MASKED : 0n)
+  if (events) interruptState = (events.interruptShadow ? INTERRUPT_SHADOW : 0n) | (events.nmiMasked ? NMI_MASKED : 0n)
   w.u32(vp.index)
   const flags = (vp.waitingForSipi ? 1 : 0) | (cpu.halted ? 2 : 0) | (vp.idleSleep ? 4 : 0) | (cpu.interruptWindowRequested ? 8 : 0) | (vp.resetRequested ? 16 : 0)
   w.u32(flags).u32(vp.interceptSuspend).u32(vp.initialApicId)
-  w.u64(vp.pendingInterruption).u64(interruptState).u8(hidden ? hidden.shadow : 0).num(vp.runTime)
+  w.u64(vp.pendingInterruption).u64(interruptState).u8(events?.interruptShadow ? 1 : 0).num(vp.runTime)
   for (let r = 0; r < 16; r++) w.u64(cpu.getReg(r))
   w.u64(cpu.getRip()).u64(cpu.getRflags())
   w.u64(cpu.getEfer()).u64(cpu.getXcr0())
@@ -138,11 +128,7 @@ export function readVpSnapshot(r: ByteReader): VpSnapshot {
       cpu.setRip(rip)
       cpu.halted = (flags & 2) !== 0
       cpu.interruptWindowRequested = (flags & 8) !== 0
-      const hidden = hiddenState(cpu)
-      if (hidden) {
-        hidden.shadow = shadowCount
-        hidden.nmiBlocked = (interruptState & NMI_MASKED) !== 0n
-      }
+      cpu.setInterruptState?.({ interruptShadow: shadowCount !== 0, nmiMasked: (interruptState & NMI_MASKED) !== 0n })
       cpu.flushCaches()
     },
   }
