@@ -1,13 +1,13 @@
 /**
  * Debian Linux with two VPs (`--cpus 2`): the BSP brings the AP up through INIT/SIPI from
- * its local APIC (real-mode trampoline below 1 MiB) and a task pinned to CPU 1 runs there. Another full boot
- * (about 4-5 minutes on the shared build machine), so it runs only with HV_LINUX_SMP=1;
- * otherwise it skips and says so (docs/linux.md).
+ * its local APIC (real-mode trampoline below 1 MiB) and a task pinned to CPU 1 runs there.
+ * Another full boot (2.5-5 minutes on the shared build machine), so it runs only with
+ * HV_LINUX_SMP=1; otherwise it skips and says so (docs/linux.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FILES, PROMPT, SerialSession, skipReason } from './linux-session'
 
-const reason = skipReason() ?? (process.env.HV_LINUX_SMP === '1' ? null : 'set HV_LINUX_SMP=1 to run the 2-VP Linux boot (adds ~5 minutes)')
+const reason = skipReason() ?? (process.env.HV_LINUX_SMP === '1' ? null : 'set HV_LINUX_SMP=1 to run the 2-VP Linux boot (another boot: 2.5-5 minutes)')
 if (reason) console.log(`skipping the 2-VP Linux guest test: ${reason}`)
 
 describe.skipIf(reason !== null)('Debian Linux on two VPs', () => {
