@@ -3,12 +3,11 @@
  * enables the hypercall page, reads CPUID 0x40000001 and CALLs the page to make a hypercall.
  */
 import { describe, expect, it } from 'vitest'
+import { createFlat32Guest } from './flat32-guest'
 import { Hypervisor } from '../../../core/hypervisor/hypervisor'
 import { HvRegister as R } from '../../../core/hypervisor/register-names'
 import {
-  WHvCreatePartition, WHvCreateVirtualProcessor, WHvGetPartitionMemory, WHvGetVirtualProcessorRegisters, WHvMapGpaRange,
-  WHvPartitionPropertyCode, WHvRunVirtualProcessor, WHvRunVpExitReason as X, WHvSetPartitionProperty, WHvSetupPartition,
-  WHvSetVirtualProcessorRegisters,
+  WHvGetPartitionMemory, WHvGetVirtualProcessorRegisters, WHvRunVirtualProcessor, WHvRunVpExitReason as X,
 } from '../../../core/whp'
 
 function guest(): Uint8Array {
@@ -36,18 +35,7 @@ function guest(): Uint8Array {
 describe('native hypercalls on the real CPU', () => {
   it('runs the bring-up sequence and gets ACCESS_DENIED for HvGetPartitionId in EDX:EAX', () => {
     const hv = new Hypervisor()
-    const p = WHvCreatePartition(hv)
-    WHvSetPartitionProperty(p, WHvPartitionPropertyCode.WHvPartitionPropertyCodeMemorySize, 0x10000)
-    WHvSetupPartition(p)
-    WHvMapGpaRange(p, null, 0, 0x10000, 7)
-    WHvGetPartitionMemory(p).writeBytes(0x1000, guest())
-    WHvCreateVirtualProcessor(p, 0)
-    const flat = (sel: number, attr: number) => ({ lo: 0n, hi: 0xffffffffn | (BigInt(attr) << 32n) | (BigInt(sel) << 48n) })
-    WHvSetVirtualProcessorRegisters(
-      p, 0,
-      [R.HvX64RegisterCr0, R.HvX64RegisterCs, R.HvX64RegisterSs, R.HvX64RegisterDs, R.HvX64RegisterEs, R.HvX64RegisterRip, R.HvX64RegisterRsp, R.HvX64RegisterRflags],
-      [0x11n, flat(0x08, 0xc09b), flat(0x10, 0xc093), flat(0x10, 0xc093), flat(0x10, 0xc093), 0x1000n, 0x8000n, 2n],
-    )
+    const p = createFlat32Guest(hv, guest())
     const ctx = WHvRunVirtualProcessor(p, 0, 10_000)
     expect(ctx.ExitReason).toBe(X.WHvRunVpExitReasonX64Halt)
     const [rax, rdx, rbp, rip] = WHvGetVirtualProcessorRegisters(p, 0, [R.HvX64RegisterRax, R.HvX64RegisterRdx, R.HvX64RegisterRbp, R.HvX64RegisterRip])

@@ -4,6 +4,7 @@
  * HV_X64_MSR_STATS_VP_INTERNAL_PAGE) and the LocalDiagnostics event-log entries must match.
  */
 import { describe, expect, it } from 'vitest'
+import { createFlat32Guest } from '../../whp/flat32-guest'
 import { decodeEventLogBuffer } from '../../../../core/hypervisor/event-log/event-log-decode'
 import { HvEventLogGroup as G, HvTraceEvent as E } from '../../../../core/hypervisor/event-log/event-log-types'
 import { Hypervisor } from '../../../../core/hypervisor/hypervisor'
@@ -12,9 +13,7 @@ import { decodeStatsPage } from '../../../../core/hypervisor/stats/stats-page'
 import { HvStatsObjectType as T } from '../../../../core/hypervisor/stats/stats-types'
 import { HvServicesWrapper } from '../../../../core/hypervisor/system/services-wrapper'
 import {
-  WHvCompleteIoPortAccess, WHvCreatePartition, WHvCreateVirtualProcessor, WHvGetPartitionMemory, WHvGetVirtualProcessorRegisters,
-  WHvMapGpaRange, WHvPartitionPropertyCode, WHvRunVirtualProcessor, WHvRunVpExitReason as X, WHvSetPartitionProperty,
-  WHvSetupPartition, WHvSetVirtualProcessorRegisters,
+  WHvCompleteIoPortAccess, WHvGetVirtualProcessorRegisters, WHvRunVirtualProcessor, WHvRunVpExitReason as X,
 } from '../../../../core/whp'
 
 const wrmsr = (msr: number, lo: number) => [
@@ -49,18 +48,7 @@ describe('scripted guest workload: stats and event log match exactly', () => {
   it('counts 2 hypercalls, 3 MSR writes, 1 CPUID, 1 I/O intercept, 1 HLT and logs them in order', () => {
     const hv = new Hypervisor()
     const svc = new HvServicesWrapper(hv)
-    const p = WHvCreatePartition(hv)
-    WHvSetPartitionProperty(p, WHvPartitionPropertyCode.WHvPartitionPropertyCodeMemorySize, 0x10000)
-    WHvSetupPartition(p)
-    WHvMapGpaRange(p, null, 0, 0x10000, 7)
-    WHvGetPartitionMemory(p).writeBytes(0x1000, guest())
-    WHvCreateVirtualProcessor(p, 0)
-    const flat = (sel: number, attr: number) => ({ lo: 0n, hi: 0xffffffffn | (BigInt(attr) << 32n) | (BigInt(sel) << 48n) })
-    WHvSetVirtualProcessorRegisters(
-      p, 0,
-      [R.HvX64RegisterCr0, R.HvX64RegisterCs, R.HvX64RegisterSs, R.HvX64RegisterDs, R.HvX64RegisterEs, R.HvX64RegisterRip, R.HvX64RegisterRsp, R.HvX64RegisterRflags],
-      [0x11n, flat(0x08, 0xc09b), flat(0x10, 0xc093), flat(0x10, 0xc093), flat(0x10, 0xc093), 0x1000n, 0x8000n, 2n],
-    )
+    const p = createFlat32Guest(hv, guest())
     // Diagnostics log: hypercall + intercept-manager groups, one 1-page buffer.
     hv.wrapper().HvDepositMemory(hv.root.id, Array.from({ length: 8 }, (_, i) => 0x9000 + i))
     expect(svc.HvInitializeEventLogBufferGroup(1, 2, 1, 1, 0)).toBe(0)
