@@ -73,6 +73,8 @@ export class ChildGpaSpace implements GpaSpace {
   readonly mapped: Uint8Array
   /** Source page number in the parent's space, per mapped target page. */
   readonly source: Float64Array
+  /** 2 MiB regions (page >> 9) whose page table was drawn from the pool (costs.gpaPageTable). */
+  readonly tableRegions = new Set<number>()
   private readonly overlays = new Map<number, OverlayRecord>()
 
   constructor(readonly memory: GuestMemory) {
@@ -133,6 +135,26 @@ export class ChildGpaSpace implements GpaSpace {
     this.overlays.delete(page)
     this.memory.writeBytes(page * PAGE_SIZE, rec.saved)
     this.memory.setAccess(page, 1, rec.savedAccess)
+  }
+
+  /** Pages covered by an overlay, ascending (what the saved state must carry beneath them, 17.1.5). */
+  overlayPages(): number[] {
+    return [...this.overlays.keys()].sort((a, b) => a - b)
+  }
+
+  /** A copy of the RAM bytes and rights hidden beneath the overlay at `page`, or undefined. */
+  underlay(page: number): { bytes: Uint8Array; access: number } | undefined {
+    const rec = this.overlays.get(page)
+    return rec && { bytes: rec.saved.slice(), access: rec.savedAccess }
+  }
+
+  /** Replace what the overlay at `page` hides (restore); false when no overlay covers `page`. */
+  setUnderlay(page: number, bytes: Uint8Array, access: number): boolean {
+    const rec = this.overlays.get(page)
+    if (!rec || bytes.length !== PAGE_SIZE) return false
+    rec.saved.set(bytes)
+    rec.savedAccess = access
+    return true
   }
 
   /** Mark a page as deposited (pool page: no access for anyone) or released back with RWX. */

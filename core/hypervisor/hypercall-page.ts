@@ -32,12 +32,25 @@ function setOverlay(p: Partition, oldMsr: bigint): void {
   if (hypercallEnabled(p)) space.installOverlay(hypercallGpfn(p), hypercallPageImage())
 }
 
+/** Another overlay at `page`: SIM, SIEF, APIC assist, reference TSC (apic/partition-interrupts
+ * keeps them under the 'interrupts' feature), a stats page, or a hypervisor MMIO page (APIC, monitor). */
+function overlayOccupied(p: Partition, page: number): boolean {
+  const space = p.space
+  if (!(space instanceof ChildGpaSpace)) return false
+  if (space.isOverlay(page) || space.memory.findMmio(page * PAGE_SIZE) !== undefined) return true
+  const interrupts = p.features.get('interrupts') as { overlays?: Map<number, unknown> } | undefined
+  return interrupts?.overlays?.has(page) ?? false
+}
+
 /** WRMSR HV_X64_MSR_HYPERCALL. False → #GP (GPFN beyond the GPA space; the MSR keeps its value). */
 export function writeHypercallMsr(p: Partition, value: bigint): boolean {
   const gpfn = value >> 12n
   if (!p.space || gpfn >= BigInt(p.space.pageCount)) return false
   // RsvdP 11:1 stored as 0 (DECISION); Enable stays 0 while GUEST_OS_ID is 0, GPFN is kept (U45).
   const enable = (value & 1n) === 1n && p.guestOsId !== 0n ? 1n : 0n
+  // DECISION 8.3 (stacked overlays are implementation-defined): like the SynIC overlay MSRs,
+  // enabling the page on a GPA another overlay occupies raises #GP and keeps the old value.
+  if (enable && !(hypercallEnabled(p) && BigInt(hypercallGpfn(p)) === gpfn) && overlayOccupied(p, Number(gpfn))) return false
   const old = p.hypercallMsr
   p.hypercallMsr = (gpfn << 12n) | enable
   if (old !== p.hypercallMsr) setOverlay(p, old)

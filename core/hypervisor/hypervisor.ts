@@ -39,6 +39,20 @@ export interface PoolCosts {
   initializePartition: number
   createVp: number
   cpuidIntercept: number
+  /** Per 2 MiB region of a child's GPA space first mapped (its page table; 7.1 "configurable", default 0). */
+  gpaPageTable: number
+  /** Per page of VirtualTlbPageCount raised above its current value (5.2; default 0). */
+  virtualTlbPage: number
+}
+
+/** Implementation limits: reaching one answers HV_STATUS_NO_RESOURCES (5.8, 10.5, 14.9). */
+export interface HvLimits {
+  /** Partitions that may exist at once, the root included. */
+  maxPartitions: number
+  /** VPs that may exist at once over all partitions. */
+  maxTotalVps: number
+  /** Ports per partition, and connections per partition. */
+  maxPortsPerPartition: number
 }
 
 export interface HypervisorOptions {
@@ -61,6 +75,7 @@ export interface HypervisorOptions {
   version?: Partial<HvVersionInfo>
   features?: Partial<HvCpuidFeatures>
   costs?: Partial<PoolCosts>
+  limits?: Partial<HvLimits>
   /** Global reference time in 100 ns units (default: wall clock since construction). */
   referenceTime?: () => number
   /** Test knob (4.6): HvFinalizePartition passes through Finalizing with one continuation. */
@@ -76,6 +91,7 @@ export interface HypervisorConfig {
   readonly defaultGpaSpaceBytes: number
   readonly processorVendor: number
   readonly costs: PoolCosts
+  readonly limits: HvLimits
   readonly version: HvVersionInfo
   readonly features: HvCpuidFeatures
   finalizeContinues: boolean
@@ -127,7 +143,8 @@ export class Hypervisor {
       logicalProcessorCount: lps,
       defaultGpaSpaceBytes: opts.defaultGpaSpaceBytes ?? 0x100000,
       processorVendor: opts.processorVendor ?? HvProcessorVendor.HvProcessorVendorIntel,
-      costs: { createPartition: 1, initializePartition: 4, createVp: 1, cpuidIntercept: 1, ...opts.costs },
+      costs: { createPartition: 1, initializePartition: 4, createVp: 1, cpuidIntercept: 1, gpaPageTable: 0, virtualTlbPage: 0, ...opts.costs },
+      limits: { maxPartitions: 1024, maxTotalVps: 4096, maxPortsPerPartition: 4096, ...opts.limits },
       version: { build: 6002, major: 6, minor: 0, servicePack: 2, serviceBranch: 0, serviceNumber: 0, ...opts.version },
       features: {
         maxPowerState: 0, miscFeatures: 0, recommendations: 0, spinlockRetries: 0xffffffff,

@@ -11,6 +11,12 @@ export const HvInterceptType = {
   HvInterceptTypeX64Exception: 3,
 } as const
 
+/** HV_UNSUPPORTED_FEATURE_CODE (9.2.4), carried by HvMessageTypeUnsupportedFeature. */
+export const HvUnsupportedFeatureCode = {
+  HvUnsupportedFeatureIntercept: 1,
+  HvUnsupportedFeatureTaskSwitchTss: 2,
+} as const
+
 export const HV_INTERCEPT_ACCESS_MASK_NONE = 0
 export const HV_INTERCEPT_ACCESS_MASK_READ = 1
 export const HV_INTERCEPT_ACCESS_MASK_WRITE = 2

@@ -10,13 +10,14 @@ import { PAGE_SIZE } from '../memory/guest-memory'
 import { ExitReason, MemoryAccessType } from '../x64/api'
 import { ChildGpaSpace } from './gpa-space'
 import type { Hypervisor } from './hypervisor'
-import { HV_INTERCEPT_ACCESS_MASK_READ, HV_INTERCEPT_ACCESS_MASK_WRITE } from './intercepts'
+import { HV_INTERCEPT_ACCESS_MASK_READ, HV_INTERCEPT_ACCESS_MASK_WRITE, HvUnsupportedFeatureCode } from './intercepts'
 import { handleVmcall, VmcallOutcome } from './native-abi'
 import { hasPrivilege } from './privileges'
 import { MSR_FAULT } from './synthetic-msrs'
 import { HvEventLogGroup as G, HvTraceEvent as E } from './event-log/event-log-types'
 import { VpCounter as V } from './stats/stats-types'
 import { deliverInterceptToParent } from './synic/intercept-messages'
+import { checkFerr, invalidRegisterCombination } from './vp-notifications'
 import { HvMessageType as M, INTERCEPT_SUSPEND_SUSPENDED, INTERCEPT_SUSPEND_TLB_FLUSH_INHIBIT, VpExitKind, type VirtualProcessor, type VpExitKind as Kind } from './virtual-processor'
 
 const X86_GP = 13
@@ -116,6 +117,17 @@ function logExit(hv: Hypervisor, vp: VirtualProcessor, reason: number): void {
 
 /** Run `vp` for at most `budget` instructions. Returns the exit kind (also in vp.exitKind). */
 export function runVp(hv: Hypervisor, vp: VirtualProcessor, budget: number): Kind {
+  if (vp.registersSet && vp.runnable) {
+    // 10.5.4: checked at each resume until the parent fixes the registers.
+    if (invalidRegisterCombination(vp)) return intercept(vp, VpExitKind.InvalidVpRegisterValue, M.HvMessageTypeInvalidVpRegisterValue)
+    vp.registersSet = false
+  }
+  const kind = runSlice(hv, vp, budget)
+  checkFerr(hv, vp)
+  return kind
+}
+
+function runSlice(hv: Hypervisor, vp: VirtualProcessor, budget: number): Kind {
   const cpu = vp.cpu
   const p = vp.partition
   if (!vp.runnable || vp.idleSleep) return plain(vp, vp.idleSleep ? VpExitKind.Halt : VpExitKind.None)
@@ -203,7 +215,11 @@ export function runVp(hv: Hypervisor, vp: VirtualProcessor, budget: number): Kin
       case ExitReason.Exception:
         return intercept(vp, VpExitKind.Exception, M.HvMessageTypeX64ExceptionIntercept)
       default:
-        return plain(vp, VpExitKind.None)
+        // 9.1: an exit the hypervisor does not virtualize → HvMessageTypeUnsupportedFeature,
+        // HvUnsupportedFeatureIntercept with the exit number; the VP stays suspended.
+        vp.unsupportedFeatureCode = HvUnsupportedFeatureCode.HvUnsupportedFeatureIntercept
+        vp.unsupportedFeatureParameter = reason
+        return intercept(vp, VpExitKind.UnsupportedFeature, M.HvMessageTypeUnsupportedFeature)
     }
     if (vp.idleSleep) return plain(vp, VpExitKind.Halt)
   }

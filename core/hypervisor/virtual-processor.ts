@@ -26,6 +26,10 @@ export const VpExitKind = {
   InterruptWindow: 8,
   /** The guest wrote 1 to HV_X64_MSR_RESET (6.4): the VMM resets the whole machine. */
   SystemReset: 9,
+  /** HvMessageTypeInvalidVpRegisterValue: the registers the parent set form an illegal combination (10.5.4). */
+  InvalidVpRegisterValue: 10,
+  /** HvMessageTypeUnsupportedFeature (9.1): the VP used a feature that is not virtualized. */
+  UnsupportedFeature: 11,
 } as const
 export type VpExitKind = (typeof VpExitKind)[keyof typeof VpExitKind]
 
@@ -39,7 +43,7 @@ export const HvMessageType = {
   HvMessageTypeUnrecoverableException: 0x80000021,
   HvMessageTypeUnsupportedFeature: 0x80000022,
   HvMessageTypeApicEoi: 0x80000030,
-  HvMessageTypeX64LegacyFpError: 0x80000031,
+  HvMessageTypeFerrAsserted: 0x80000031,
   HvMessageTypeEventLogBuffersComplete: 0x80000040,
   HvMessageTypeX64IoPortIntercept: 0x80010000,
   HvMessageTypeX64MsrIntercept: 0x80010001,
@@ -64,6 +68,8 @@ export class VirtualProcessor {
   pendingInterruption = 0n
   /** Run time already accounted, in 100 ns units (HV_X64_MSR_VP_RUNTIME). */
   runTimeBase = 0
+  /** Added to the CPU's retired count for the run time: carries the sub-100 ns remainder across a restore (ch. 17). */
+  runTimeRetiredOffset = 0
   /** The guest wrote 1 to HV_X64_MSR_RESET; runVp leaves with SystemReset. */
   resetRequested = false
   /** Idle sleep entered through HV_X64_MSR_GUEST_IDLE or a power-state trigger (10.1, 6.2). */
@@ -78,6 +84,15 @@ export class VirtualProcessor {
   readonly ymmHigh = new Uint8Array(16 * 16)
   /** Event counters of appendix J (VPV slots, stats/stats-types.ts VpCounter); incremented on the run path. */
   readonly counters = new Float64Array(64)
+  /** HvSetVpRegisters changed a register: the combination is checked when the VP next runs (10.5.4). */
+  registersSet = false
+  /** IgnNe of HvX64RegisterFpControlStatus (10.4; FXSAVE has no such bit): FERR is ignored while set. */
+  ignNe = false
+  /** FSW.ES was already reported with HvMessageTypeFerrAsserted (16.5.6); cleared when ES clears. */
+  ferrLatched = false
+  /** For UnsupportedFeature: HV_UNSUPPORTED_FEATURE_CODE (9.2.4) and its parameter. */
+  unsupportedFeatureCode = 0
+  unsupportedFeatureParameter = 0
   /** HvNotifyLongSpinWait asked to end this slice so the scheduler can run someone else (18.5.1). */
   yieldRequested = false
 
@@ -106,6 +121,6 @@ export class VirtualProcessor {
 
   /** HV_X64_MSR_VP_RUNTIME: DECISION: 10 retired instructions per 100 ns (a nominal 100 MIPS). */
   get runTime(): number {
-    return this.runTimeBase + Math.floor(this.cpu.retired / 10)
+    return this.runTimeBase + Math.floor((this.cpu.retired + this.runTimeRetiredOffset) / 10)
   }
 }

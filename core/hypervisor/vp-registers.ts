@@ -13,6 +13,8 @@ export interface RegValue {
   hi: bigint
 }
 
+/** HV_X64_FP_CONTROL_STATUS_REGISTER.IgnNe: bit 0 of byte 5 (FXSAVE's reserved byte). */
+const IGNNE_BIT = 1n << 40n
 const M64 = 0xffffffffffffffffn
 
 /** Architectural MSR behind each MSR-backed register name. */
@@ -80,7 +82,8 @@ export function getVpRegister(vp: VirtualProcessor, name: number, msrs: Syntheti
       const fxi = cpu.getFxState()
       const fx = new DataView(fxi.buffer, fxi.byteOffset, fxi.byteLength)
       const off = lo16 < 16 ? 160 + 16 * lo16 : lo16 < 0x18 ? 32 + 16 * (lo16 - 16) : lo16 === 0x18 ? 0 : 16
-      return v(fx.getBigUint64(off, true), fx.getBigUint64(off + 8, true) & (lo16 >= 0x10 && lo16 < 0x18 ? 0xffffn : M64))
+      const ignNe = lo16 === 0x18 && vp.ignNe ? IGNNE_BIT : 0n // 10.4: IgnNe lives beside the FXSAVE image
+      return v((fx.getBigUint64(off, true) & (lo16 === 0x18 ? ~IGNNE_BIT : M64)) | ignNe, fx.getBigUint64(off + 8, true) & (lo16 >= 0x10 && lo16 < 0x18 ? 0xffffn : M64))
     }
     case 0x0004: return v(lo16 === 5 ? cpu.getXcr0() : cpu.getCr([0, 2, 3, 4, 8][lo16]))
     case 0x0005: return v(cpu.getDr([0, 1, 2, 3, 6, 7][lo16]))
@@ -157,7 +160,8 @@ export function setVpRegister(vp: VirtualProcessor, name: number, value: RegValu
       const fx = new DataView(img.buffer, img.byteOffset, img.byteLength)
       if (lo16 >= 0x10 && lo16 < 0x18 && hi >> 16n !== 0n) return bad
       const off = lo16 < 16 ? 160 + 16 * lo16 : lo16 < 0x18 ? 32 + 16 * (lo16 - 16) : lo16 === 0x18 ? 0 : 16
-      fx.setBigUint64(off, lo, true)
+      if (lo16 === 0x18) vp.ignNe = (lo & IGNNE_BIT) !== 0n
+      fx.setBigUint64(off, lo16 === 0x18 ? lo & ~IGNNE_BIT : lo, true)
       fx.setBigUint64(off + 8, hi, true)
       cpu.setFxState(img)
       return HV_STATUS_SUCCESS

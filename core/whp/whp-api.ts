@@ -55,7 +55,8 @@ function check(api: string, status: HvStatus): void {
   if (status !== HV_STATUS_SUCCESS) throw new WHvError(api, status)
 }
 
-function deposit(p: { hv: Hypervisor; root: HvWrapper }, target: bigint, pages: number): void {
+/** Deposit `pages` fresh root pages into `target`'s pool (also used by whp-save-restore). */
+export function deposit(p: { hv: Hypervisor; root: HvWrapper }, target: bigint, pages: number): void {
   if (pages <= 0) return
   check('HvDepositMemory', p.root.HvDepositMemory(target, rootPages(p.hv, pages)).status)
 }
@@ -231,6 +232,8 @@ function fillExit(vp: VirtualProcessor, kind: number, ctx: WHvRunVpExitContext):
     case VpExitKind.UnrecoverableException: ctx.ExitReason = X.WHvRunVpExitReasonUnrecoverableException; return
     case VpExitKind.InterruptWindow: ctx.ExitReason = X.WHvRunVpExitReasonX64InterruptWindow; return
     case VpExitKind.SystemReset: ctx.ExitReason = X.WHvRunVpExitReasonSystemReset; return
+    case VpExitKind.InvalidVpRegisterValue: ctx.ExitReason = X.WHvRunVpExitReasonInvalidVpRegisterValue; return
+    case VpExitKind.UnsupportedFeature: ctx.ExitReason = X.WHvRunVpExitReasonUnsupportedFeature; return
     default: ctx.ExitReason = X.WHvRunVpExitReasonCanceled
   }
 }

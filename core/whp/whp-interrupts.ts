@@ -50,6 +50,11 @@ export function WHvSetApicEoiCallback(p: WHvPartition, handler: ((vector: number
   p.hv.interrupts.setEoiHandler(p.id, handler)
 }
 
+/** Called with the VP index when a VP asserts FERR# (TLFS 16.5.6; a PC raises IRQ 13). HV Manager extension. */
+export function WHvSetFerrCallback(p: WHvPartition, handler: ((vpIndex: number) => void) | null): void {
+  p.hv.interrupts.setFerrHandler(p.id, handler)
+}
+
 /** The guest-time clock of the partition (ns); the guest TSC must read nowNs() × tscHz / 1e9. */
 export function WHvSetPartitionClock(p: WHvPartition, clock: GuestClock): void {
   p.hv.interrupts.setClock(p.id, clock)

@@ -72,6 +72,11 @@ export class InterruptServices {
     this.must(partition).eoiHandler = handler
   }
 
+  /** Called with the VP index when a VP asserts FERR# (16.5.6: x87 error with CR0.NE = 0 and IgnNe = 0). */
+  setFerrHandler(partition: bigint, handler: ((vpIndex: number) => void) | null): void {
+    this.must(partition).ferrHandler = handler
+  }
+
   /** Messages posted to the root's ports on `sint` since the last call (frees their buffers). */
   rootMessages(sint: number): HvMessage[] {
     return portsOf(this.hv.root).root.take(sint & 15)

@@ -54,6 +54,8 @@ export class PartitionInterrupts implements PartitionFeature {
   readonly levelAssertions = new Map<number, number>()
   /** VMM hook: a level-triggered vector was EOI'd (I/O APIC EOI broadcast / HvMessageTypeApicEoi). */
   eoiHandler: ((vector: number, vpIndex: number) => void) | null = null
+  /** VMM hook: a VP asserted FERR# (16.5.6, CR0.NE = 0; the PC routes it to IRQ 13). A non-root parent gets a message instead. */
+  ferrHandler: ((vpIndex: number) => void) | null = null
   /** Other modules' per-advance work (monitor page polling) and the guest-ns deadline it needs next. */
   readonly pollers: Array<{ poll(nowNs: number): void; nextNs(nowNs: number): number }> = []
   private mmioBase = -1

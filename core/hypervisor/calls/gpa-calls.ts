@@ -5,7 +5,7 @@
  */
 import { ChildGpaSpace, HV_MAP_GPA_TLFS_MASK, type GpaSpace } from '../gpa-space'
 import {
-  HV_STATUS_ACCESS_DENIED, HV_STATUS_INVALID_PARAMETER, HV_STATUS_OBJECT_IN_USE, HV_STATUS_OPERATION_DENIED, HV_STATUS_SUCCESS,
+  HV_STATUS_ACCESS_DENIED, HV_STATUS_INSUFFICIENT_MEMORY, HV_STATUS_INVALID_PARAMETER, HV_STATUS_OBJECT_IN_USE, HV_STATUS_OPERATION_DENIED, HV_STATUS_SUCCESS,
   type HvStatus,
 } from '../hv-status'
 import type { HypercallFrame } from '../hypercall-frame'
@@ -41,6 +41,12 @@ function mapOne(f: HypercallFrame, t: Partition, target: number, source: bigint,
   }
   const space = t.space as ChildGpaSpace
   if (space.pooled.has(target)) return HV_STATUS_OBJECT_IN_USE
+  // 7.1: the page table of a newly mapped 2 MiB region comes from the target's pool.
+  const region = target >>> 9
+  if (!space.tableRegions.has(region)) {
+    if (!t.allocate(f.hv.config.costs.gpaPageTable)) return HV_STATUS_INSUFFICIENT_MEMORY
+    space.tableRegions.add(region)
+  }
   const old = space.map(target, src, flags)
   releaseSource(callerSpace, old)
   callerSpace.shared.set(src, (callerSpace.shared.get(src) ?? 0) + 1)
@@ -113,4 +119,5 @@ export function unmapAll(t: Partition): void {
   const owner = t.parent?.space
   if (!(space instanceof ChildGpaSpace) || !owner) return
   for (let p = 0; p < space.pageCount; p++) if (space.mapped[p]) releaseSource(owner, space.unmap(p))
+  space.tableRegions.clear()
 }

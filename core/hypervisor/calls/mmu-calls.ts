@@ -19,9 +19,28 @@ const HV_FLUSH_ALL_PROCESSORS = 1n
 const HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES = 2n
 const HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY = 4n
 
+const cpuidOut = new Uint32Array(4)
+
+/**
+ * 12.4.1: a CR3 value is invalid when it sets bits the caller's current paging mode
+ * reserves: above MAXPHYADDR (CPUID 0x80000008 EAX[7:0]) in long mode, above bit 31
+ * otherwise (32-bit and PAE CR3s are 32 bits wide). Without a calling VP (wrapper
+ * callers run no x86 code) the long-mode rule applies.
+ */
+function validCr3(f: HypercallFrame, as: bigint): boolean {
+  const vp = f.callerVp
+  if (vp && (vp.cpu.getEfer() & 0x400n) === 0n) return as >> 32n === 0n
+  let bits = 52
+  if (vp) {
+    f.hv.cpuid(vp, 0x80000008, 0, cpuidOut)
+    bits = cpuidOut[0] & 0xff || 52
+  }
+  return as >> BigInt(bits) === 0n
+}
+
 export function HvSwitchVirtualAddressSpace(f: HypercallFrame): HvStatus {
   const as = u64(f.input, 0)
-  if (as >> 52n !== 0n) return HV_STATUS_INVALID_PARAMETER
+  if (!validCr3(f, as)) return HV_STATUS_INVALID_PARAMETER
   f.callerVp?.cpu.setCr(3, as)
   return HV_STATUS_SUCCESS
 }
@@ -33,7 +52,7 @@ function flush(f: HypercallFrame, list: boolean): HvStatus {
   if (flags >> 3n !== 0n) return HV_STATUS_INVALID_PARAMETER
   if (list && flags & HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY) return HV_STATUS_INVALID_PARAMETER
   if (mask === 0n && !(flags & HV_FLUSH_ALL_PROCESSORS)) return HV_STATUS_INVALID_PARAMETER
-  if (!(flags & HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES) && as >> 52n !== 0n) return HV_STATUS_INVALID_PARAMETER
+  if (!(flags & HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES) && !validCr3(f, as)) return HV_STATUS_INVALID_PARAMETER
   for (const vp of f.caller.liveVps()) {
     if (flags & HV_FLUSH_ALL_PROCESSORS || (vp.index < 64 && (mask >> BigInt(vp.index)) & 1n)) vp.cpu.flushCaches()
   }

@@ -5,7 +5,7 @@
  */
 import {
   HV_STATUS_ACCESS_DENIED, HV_STATUS_INSUFFICIENT_MEMORY, HV_STATUS_INVALID_PARAMETER, HV_STATUS_INVALID_PARTITION_ID,
-  HV_STATUS_OPERATION_DENIED, HV_STATUS_PARTITION_TOO_DEEP, HV_STATUS_SUCCESS, HV_STATUS_UNKNOWN_PROPERTY, type HvStatus,
+  HV_STATUS_NO_RESOURCES, HV_STATUS_OPERATION_DENIED, HV_STATUS_PARTITION_TOO_DEEP, HV_STATUS_SUCCESS, HV_STATUS_UNKNOWN_PROPERTY, type HvStatus,
 } from '../hv-status'
 import type { HypercallFrame } from '../hypercall-frame'
 import { HvPartitionState as S } from '../partition'
@@ -22,6 +22,10 @@ export function HvCreatePartition(f: HypercallFrame): HvStatus {
   if (prox) return prox
   if (f.caller.depth + 1 > f.hv.config.maxPartitionDepth) return HV_STATUS_PARTITION_TOO_DEEP
   if (!f.caller.allocate(f.hv.config.costs.createPartition)) return HV_STATUS_INSUFFICIENT_MEMORY
+  if (f.hv.partitions.size >= f.hv.config.limits.maxPartitions) {
+    f.caller.release(f.hv.config.costs.createPartition)
+    return HV_STATUS_NO_RESOURCES // 5.8.1: an implementation limit
+  }
   const child = f.hv.newChildPartition(f.caller, flags)
   f.output.setBigUint64(0, child.id, true)
   return HV_STATUS_SUCCESS

@@ -4,7 +4,7 @@
  * VirtualTlbPageCount clamping and the privilege-mask rules.
  */
 import {
-  HV_STATUS_INVALID_PARAMETER, HV_STATUS_OBJECT_IN_USE, HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE, HV_STATUS_SUCCESS, type HvStatus,
+  HV_STATUS_INSUFFICIENT_MEMORY, HV_STATUS_INVALID_PARAMETER, HV_STATUS_OBJECT_IN_USE, HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE, HV_STATUS_SUCCESS, type HvStatus,
 } from '../hv-status'
 import type { Hypervisor } from '../hypervisor'
 import type { Partition } from '../partition'
@@ -51,6 +51,7 @@ export function validatePropertyWrite(hv: Hypervisor, t: Partition, code: number
     case P.HvPartitionPropertyVirtualTlbPageCount:
       // 5.2: out-of-range values are clamped, not rejected.
       value = value < VIRTUAL_TLB_PAGE_COUNT_MIN ? VIRTUAL_TLB_PAGE_COUNT_MIN : value > VIRTUAL_TLB_PAGE_COUNT_MAX ? VIRTUAL_TLB_PAGE_COUNT_MAX : value
+      if (!chargeVirtualTlb(hv, t, Number(value) - Number(t.properties.get(code) ?? value))) return HV_STATUS_INSUFFICIENT_MEMORY
       break
     case P.HvPartitionPropertyProcessorVendor:
       return HV_STATUS_INVALID_PARAMETER // read-only (DECISION 5.2)
@@ -71,4 +72,12 @@ export function validatePropertyWrite(hv: Hypervisor, t: Partition, code: number
   }
   t.properties.set(code, value)
   return HV_STATUS_SUCCESS
+}
+
+/** 5.2: raising VirtualTlbPageCount draws `costs.virtualTlbPage` pool pages per added page; lowering returns them. */
+function chargeVirtualTlb(hv: Hypervisor, t: Partition, delta: number): boolean {
+  const pages = delta * hv.config.costs.virtualTlbPage
+  if (pages > 0) return t.allocate(pages)
+  t.release(-pages)
+  return true
 }

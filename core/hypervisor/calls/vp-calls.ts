@@ -4,7 +4,7 @@
  */
 import {
   HV_STATUS_INSUFFICIENT_MEMORY, HV_STATUS_INVALID_PARAMETER, HV_STATUS_INVALID_VP_INDEX,
-  HV_STATUS_OPERATION_DENIED, HV_STATUS_SUCCESS, type HvStatus,
+  HV_STATUS_NO_RESOURCES, HV_STATUS_OPERATION_DENIED, HV_STATUS_SUCCESS, type HvStatus,
 } from '../hv-status'
 import type { HypercallFrame } from '../hypercall-frame'
 import { HvPartitionState as S } from '../partition'
@@ -26,6 +26,12 @@ export function HvCreateVp(f: HypercallFrame): HvStatus {
     return HV_STATUS_OPERATION_DENIED
   }
   if (!t.allocate(f.hv.config.costs.createVp)) return HV_STATUS_INSUFFICIENT_MEMORY
+  let total = 0
+  for (const p of f.hv.partitions.values()) total += p.liveVps().length
+  if (total >= f.hv.config.limits.maxTotalVps) {
+    t.release(f.hv.config.costs.createVp)
+    return HV_STATUS_NO_RESOURCES // 10.5.1: an implementation limit
+  }
   f.hv.createVpObject(t, index)
   return HV_STATUS_SUCCESS
 }
@@ -72,6 +78,7 @@ export function HvSetVpRegisters(f: HypercallFrame): HvStatus {
     const name = f.input.getUint32(off, true)
     const st = setVpRegister(vp, name, { lo: f.input.getBigUint64(off + 16, true), hi: f.input.getBigUint64(off + 24, true) }, f.hv.msrs)
     if (st !== HV_STATUS_SUCCESS) return st
+    vp.registersSet = true // 10.5.4: combinations are checked when the VP resumes
   }
   f.repsCompleted = f.repLimit
   return HV_STATUS_SUCCESS

@@ -8,7 +8,7 @@
 import {
   HV_STATUS_ACCESS_DENIED, HV_STATUS_INSUFFICIENT_BUFFERS, HV_STATUS_INSUFFICIENT_MEMORY, HV_STATUS_INVALID_ALIGNMENT,
   HV_STATUS_INVALID_CONNECTION_ID, HV_STATUS_INVALID_PARAMETER, HV_STATUS_INVALID_PARTITION_ID,
-  HV_STATUS_INVALID_PARTITION_STATE, HV_STATUS_INVALID_PORT_ID, HV_STATUS_INVALID_VP_INDEX, HV_STATUS_SUCCESS,
+  HV_STATUS_INVALID_PARTITION_STATE, HV_STATUS_INVALID_PORT_ID, HV_STATUS_INVALID_VP_INDEX, HV_STATUS_NO_RESOURCES, HV_STATUS_SUCCESS,
   HV_STATUS_UNKNOWN_PROPERTY, type HvStatus,
 } from '../hv-status'
 import type { HypercallFrame } from '../hypercall-frame'
@@ -78,6 +78,11 @@ export function HvCreatePort(f: HypercallFrame): HvStatus {
     page?.unmapAll()
     return HV_STATUS_INSUFFICIENT_MEMORY
   }
+  if (table.ports.size >= f.hv.config.limits.maxPortsPerPartition) {
+    page?.unmapAll()
+    pp.release(POOL_PAGES)
+    return HV_STATUS_NO_RESOURCES // 14.9.1: an implementation limit
+  }
   const port = new HvPort(portId, pp, connPartitionId, type, sint, vp, base, count, monitor)
   port.monitor = page
   table.ports.set(portId, port)
@@ -125,6 +130,11 @@ export function HvConnectPort(f: HypercallFrame): HvStatus {
   if (!cp.allocate(POOL_PAGES)) {
     if (port.monitor && cp.memory) port.monitor.unmap(cp.memory)
     return HV_STATUS_INSUFFICIENT_MEMORY
+  }
+  if (conns.size >= f.hv.config.limits.maxPortsPerPartition) {
+    if (port.monitor && cp.memory) port.monitor.unmap(cp.memory)
+    cp.release(POOL_PAGES)
+    return HV_STATUS_NO_RESOURCES // 14.9.3: an implementation limit
   }
   if (port.monitor) monitorsOf(f, cp).pages.add(port.monitor)
   const c = new HvConnection(connId, cp, port, monitor)

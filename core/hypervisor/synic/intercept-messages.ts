@@ -8,7 +8,9 @@
  * body. OriginationId is the source partition's ID. When the parent is the root the host
  * app receives the exit itself (core/whp), so nothing is queued here. Each source VP owns
  * one buffer: it stays suspended until the parent resumes it, so one is enough; an EOI
- * message while it is busy is dropped (DECISION).
+ * message while it is busy is dropped (DECISION). InvalidVpRegisterValue and UnsupportedFeature
+ * use the intercept buffer (the VP is suspended); FerrAsserted, like ApicEoi, has its own
+ * buffer and does not suspend the VP.
  */
 import { ExitReason, Reg, Seg, type SegmentRegister } from '../../x64/api'
 import { PARTITION_INTERRUPTS, type PartitionInterrupts } from '../apic/partition-interrupts'
@@ -18,6 +20,7 @@ import { HV_MESSAGE_MAX_PAYLOAD_BYTE_COUNT, HvMessageBuffer, MSG_PAYLOAD } from 
 
 const buffers = new WeakMap<VirtualProcessor, HvMessageBuffer>()
 const eoiBuffers = new WeakMap<VirtualProcessor, HvMessageBuffer>()
+const ferrBuffers = new WeakMap<VirtualProcessor, HvMessageBuffer>()
 /** Message offsets relative to the start of the 256-byte message (m+). */
 const H = MSG_PAYLOAD
 
@@ -152,6 +155,16 @@ export function deliverInterceptToParent(vp: VirtualProcessor): boolean {
       size = 40
       header(v, vp, 0, 2)
       break
+    case VpExitKind.InvalidVpRegisterValue:
+      size = 8 // 16.5.7: VpIndex, Reserved
+      v.setUint32(H, vp.index, true)
+      break
+    case VpExitKind.UnsupportedFeature:
+      size = 16 // 16.5.9: VpIndex, FeatureCode, FeatureParameter
+      v.setUint32(H, vp.index, true)
+      v.setUint32(H + 4, vp.unsupportedFeatureCode >>> 0, true)
+      v.setBigUint64(H + 8, BigInt(vp.unsupportedFeatureParameter >>> 0), true)
+      break
     default:
       return false
   }
@@ -169,6 +182,19 @@ export function deliverApicEoiToParent(vp: VirtualProcessor, vector: number): bo
   buf.fill(M.HvMessageTypeApicEoi, vp.partition.id, null, 8)
   buf.view.setUint32(H, vp.index, true)
   buf.view.setUint32(H + 4, vector, true)
+  buf.onCopied = null
+  return sendToParent(pi, vp.index, buf)
+}
+
+/** 16.5.6: an unmasked x87 error with CR0.NE = 0 and IgnNe = 0 → HvMessageTypeFerrAsserted to a non-root parent. */
+export function deliverFerrToParent(vp: VirtualProcessor): boolean {
+  const pi = parentSynicState(vp.partition)
+  if (!pi) return false
+  const buf = bufferOf(ferrBuffers, vp)
+  if (buf.busy) return false
+  buf.fill(M.HvMessageTypeFerrAsserted, vp.partition.id, null, 8)
+  buf.view.setUint32(H, vp.index, true)
+  buf.view.setUint32(H + 4, 0, true)
   buf.onCopied = null
   return sendToParent(pi, vp.index, buf)
 }
