@@ -10,6 +10,8 @@
  *                       honour the multiboot header)
  * A guest is skipped when both outputs are newer than all its inputs (its folder, lib/ and
  * this script). Usage: node scripts/build-guests.mjs [--force] [--quiet] [name ...]
+ * A guest folder with its own link.ld is linked with it instead of lib/link.ld; RECIPES
+ * below lists the guests built another way (bootinfo, tinylinux).
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs'
@@ -31,6 +33,20 @@ const CFLAGS = [
   '-fno-asynchronous-unwind-tables', '-fno-unwind-tables', '-fno-builtin', '-Wall', '-Wextra',
 ]
 const LDFLAGS = ['-m', 'elf_x86_64', '-nostdlib', '-z', 'max-page-size=0x1000', '--no-warn-rwx-segments']
+
+/**
+ * Guests that are not the default multiboot image with the a.out-kludge header:
+ *   defines  extra -D flags for every compile
+ *   lib      the lib/ sources to link (default: all of them)
+ *   format   'bzimage': build/<name>.bzImage (objcopy -O binary of the linked image, a Linux
+ *            x86 boot protocol kernel) plus build/<name>64.elf, instead of the ELF pair
+ */
+const RECIPES = {
+  // A true ELF multiboot image: no flag 16, so loaders must follow the program headers.
+  bootinfo: { defines: ['-DMB_FLAGS=0x00000003'] },
+  // Its own real-mode setup and 32/64-bit entries; only the serial, printf and mem helpers.
+  tinylinux: { format: 'bzimage', lib: ['serial.c', 'format.c', 'runtime.c'] },
+}
 
 const args = process.argv.slice(2)
 const force = args.includes('--force')
@@ -114,7 +130,9 @@ async function pool(jobs, limit) {
 
 async function buildGuest(name, limit) {
   const dir = join(guestsDir, name)
-  const elf32 = join(buildDir, `${name}.elf`)
+  const recipe = RECIPES[name] ?? {}
+  const bzImage = recipe.format === 'bzimage'
+  const elf32 = join(buildDir, bzImage ? `${name}.bzImage` : `${name}.elf`)
   const elf64 = join(buildDir, `${name}64.elf`)
   const inputs = [...filesIn(dir), ...filesIn(libDir), scriptPath]
   if (!force && existsSync(elf32) && existsSync(elf64)) {
@@ -130,14 +148,17 @@ async function buildGuest(name, limit) {
   const tmp32 = `${elf32}.${process.pid}.tmp`
   const tmp64 = `${elf64}.${process.pid}.tmp`
   mkdirSync(objDir, { recursive: true })
-  const sources = [...sourcesIn(libDir), ...sourcesIn(dir)]
+  const libSources = recipe.lib ? recipe.lib.map((f) => join(libDir, f)) : sourcesIn(libDir)
+  const sources = [...libSources, ...sourcesIn(dir)]
   const objects = sources.map((src) => join(objDir, `${relative(guestsDir, src).replace(/[\\/]/g, '_')}.o`))
+  const linkScript = existsSync(join(dir, 'link.ld')) ? join(dir, 'link.ld') : join(libDir, 'link.ld')
   try {
-    await pool(sources.map((src, i) => () => run('gcc', [...CFLAGS, '-I', libDir, '-c', src, '-o', objects[i]])), limit)
-    await run('ld', [...LDFLAGS, '-T', join(libDir, 'link.ld'), '-o', tmp64, ...objects])
+    await pool(sources.map((src, i) => () => run('gcc', [...CFLAGS, ...(recipe.defines ?? []), '-I', libDir, '-c', src, '-o', objects[i]])), limit)
+    await run('ld', [...LDFLAGS, '-T', linkScript, '-o', tmp64, ...objects])
     // QEMU's multiboot loader rejects ELF64 files unless told the a.out-kludge addresses;
-    // the ELF32 copy is what both QEMU and our loader boot.
-    await run('objcopy', ['-O', 'elf32-i386', tmp64, tmp32])
+    // the ELF32 copy is what both QEMU and our loader boot. A bzImage is the raw bytes.
+    if (bzImage) await run('objcopy', ['-O', 'binary', tmp64, tmp32])
+    else await run('objcopy', ['-O', 'elf32-i386', tmp64, tmp32])
     renameSync(tmp64, elf64)
     renameSync(tmp32, elf32)
   } finally {

@@ -2,7 +2,10 @@
 // `npm run guests:linux`: a reproducible Linux guest from Debian's packages (issue 9 item 1).
 // Downloads (does not install) linux-image-cloud-amd64's kernel package and busybox-static with
 // apt-get, unpacks them with dpkg-deb, and builds our own initramfs (newc cpio, gzip):
-//   /init (below), /bin/busybox and its applets, /proc /sys /dev /tmp, a shell on the console.
+//   /init (below), /bin/busybox and its applets, /proc /sys /dev /tmp, a shell on the console,
+//   and the kernel package's button.ko + evdev.ko with a busybox acpid rule, so that Shut Down
+//   (the ACPI power button, docs/decisions.md #6) powers the guest off: without a userspace
+//   handler Linux does nothing on a power-button press (docs/linux.md, "Shut Down").
 // Output (git-ignored): resources/guests/build/linux/{vmlinuz,initramfs.cpio.gz,cmdline,version}.
 // Set HV_LINUX_KERNEL / HV_BUSYBOX to use files you already have instead.
 import { execFileSync } from 'node:child_process'
@@ -23,12 +26,25 @@ const INIT = `#!/bin/busybox sh
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null || mdev -s
+mkdir -p /var/log /var/run
+for m in /lib/modules/*.ko; do [ -e "$m" ] && insmod "$m" 2>/dev/null; done
+for i in 1 2 3 4 5; do [ -e /dev/input/event0 ] && break; sleep 1; done
+acpid -c /etc/acpi -l /var/log/acpid.log
 echo "HV Manager Linux guest $(uname -r) ready"
 setsid cttyhack sh -l
 echo "shell exited; powering off"
 poweroff -f
 `
 export const CMDLINE = 'console=ttyS0 panic=-1'
+// busybox acpid maps the KEY_POWER input event to /etc/acpi/PWRF/00000080 and runs it.
+const POWER_BUTTON_ACTION = `#!/bin/sh
+echo "power button pressed: powering off" > /dev/console
+poweroff -f
+`
+/** Kernel modules from the kernel package that the power-button path needs (no dependencies). */
+const MODULES = ['kernel/drivers/acpi/button.ko', 'kernel/drivers/input/evdev.ko']
+/** Bumped when the initramfs recipe changes, so an existing build is redone. */
+const RECIPE = 'acpid-1'
 
 function sh(cmd, args, opts = {}) {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts })
@@ -80,10 +96,12 @@ function main() {
   try {
     let kernel = process.env.HV_LINUX_KERNEL
     let version = 'custom'
+    /** Module files to ship; none for a custom kernel (it needs the button driver built in). */
+    let modules = []
     if (!kernel) {
       const pkg = kernelPackage()
       version = pkg.replace(/^linux-image-/, '')
-      if (existsSync(join(out, 'version')) && readFileSync(join(out, 'version'), 'utf8').trim() === version && existsSync(join(out, 'initramfs.cpio.gz'))) {
+      if (existsSync(join(out, 'version')) && readFileSync(join(out, 'version'), 'utf8').trim() === `${version} ${RECIPE}` && existsSync(join(out, 'initramfs.cpio.gz'))) {
         log(`${version} is up to date`)
         return
       }
@@ -92,6 +110,7 @@ function main() {
       mkdirSync(kdir)
       const r = debUnpack(pkg, kdir)
       kernel = join(r, 'boot', readdirSync(join(r, 'boot')).find((f) => f.startsWith('vmlinuz-')))
+      modules = MODULES.map((m) => join(r, 'lib', 'modules', version, m))
     }
     let busybox = process.env.HV_BUSYBOX
     if (!busybox) {
@@ -110,11 +129,15 @@ function main() {
       { name: 'bin/sh', mode: 0o120777, data: Buffer.from('busybox') },
       { name: 'etc/profile', mode: 0o100644, data: Buffer.from('export PS1="~ # "\nexport PATH=/bin:/sbin:/usr/bin:/usr/sbin\n') },
       { name: 'init', mode: 0o100755, data: Buffer.from(INIT) },
+      { name: 'var', mode: dirMode }, { name: 'lib', mode: dirMode }, { name: 'lib/modules', mode: dirMode },
+      ...modules.map((m) => ({ name: `lib/modules/${m.split('/').pop()}`, mode: 0o100644, data: readFileSync(m) })),
+      { name: 'etc/acpi', mode: dirMode }, { name: 'etc/acpi/PWRF', mode: dirMode },
+      { name: 'etc/acpi/PWRF/00000080', mode: 0o100755, data: Buffer.from(POWER_BUTTON_ACTION) },
     ])
     copyFileSync(kernel, join(out, 'vmlinuz'))
     writeFileSync(join(out, 'initramfs.cpio.gz'), gzipSync(initramfs, { level: 9 }))
     writeFileSync(join(out, 'cmdline'), CMDLINE + '\n')
-    writeFileSync(join(out, 'version'), version + '\n')
+    writeFileSync(join(out, 'version'), `${version} ${RECIPE}\n`)
     log(`wrote ${out} (kernel ${version}, initramfs ${(initramfs.length / 1024) | 0} KiB before gzip)`)
   } finally {
     rmSync(work, { recursive: true, force: true })

@@ -3,6 +3,8 @@
  * (issue 4 item 5). Exit status: the isa-debug-exit code when the guest used it, 0 on
  * guest power-off, 2 on triple fault, 124 on timeout, 1 on a host-side error.
  * Ctrl-] detaches (turns the VM off) when stdin is a TTY.
+ * SIGTERM is Hyper-V Manager's "Shut Down": it presses the ACPI power button and the run
+ * ends when the guest powers off (status 0); a second SIGTERM turns the VM off (status 143).
  */
 import { readFileSync } from 'node:fs'
 import { Machine } from '../vmm/machine'
@@ -119,6 +121,7 @@ export async function runCommand(args: string[]): Promise<number> {
       if (timer) clearTimeout(timer)
       if (stdin.isTTY) stdin.setRawMode(false)
       stdin.pause()
+      process.off('SIGTERM', onSigterm)
       if (message) process.stderr.write(`\nhv-manager run: ${message}\n`)
       if (opts.stats) process.stderr.write(machine.statsText())
       resolve(status)
@@ -161,6 +164,20 @@ export async function runCommand(args: string[]): Promise<number> {
     stdin.on('end', () => {
       /* keep running: a guest may not read input at all */
     })
+    let shutDownRequested = false
+    // A declaration (hoisted) because finish() refers to it.
+    function onSigterm(): void {
+      if (done) return
+      if (shutDownRequested || machine.state !== 'Running') {
+        finish(143, 'turned off (second SIGTERM)')
+        void machine.turnOff()
+        return
+      }
+      shutDownRequested = true
+      process.stderr.write('\nhv-manager run: Shut Down requested (ACPI power button)\n')
+      machine.shutDown()
+    }
+    process.on('SIGTERM', onSigterm)
     machine.start().catch((e: unknown) => finish(1, (e as Error).message))
   })
 }

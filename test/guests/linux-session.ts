@@ -62,5 +62,20 @@ export class SerialSession {
   kill(): void {
     if (this.exited === null) this.child.kill('SIGKILL')
   }
+
+  /** Send the runner a signal (SIGTERM = Shut Down, see core/host/run-command.ts). */
+  signal(sig: NodeJS.Signals): void {
+    this.child.kill(sig)
+  }
+
+  /** Resolve with the runner's exit status once it has exited. */
+  async waitExit(timeoutMs: number): Promise<number> {
+    const end = Date.now() + timeoutMs
+    while (this.exited === null) {
+      if (Date.now() > end) throw new Error(`runner still running after ${timeoutMs} ms:\n${this.out.slice(-3000)}`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    return this.exited
+  }
 }
 

@@ -4,6 +4,7 @@
  * shell answers: uname, /proc/cpuinfo, the Hyper-V lines of dmesg, the clocksource the
  * kernel chose (the reference TSC page, TLFS 15.4) and a small sort workload (descending
  * input, so sort really reorders) whose checksum the test computes itself (docs/linux.md).
+ * Finally Shut Down (SIGTERM to the runner) must end in the guest powering itself off.
  * Skips, saying why, when the guest files or the built CLI are missing.
  */
 import { createHash } from 'node:crypto'
@@ -71,4 +72,18 @@ describe.skipIf(reason !== null)('Debian Linux on HV Manager', () => {
     const out = await vm.run(`seq ${n} -1 1 | sort -n | md5sum`, 150_000)
     expect(out).toBe(`${want}  -\n`)
   }, 180_000)
+
+  // Last, because it ends the VM. Shut Down = the ACPI power button (docs/decisions.md #6);
+  // the initramfs loads button.ko + evdev.ko and busybox acpid runs poweroff on KEY_POWER.
+  it('powers off through the guest on Shut Down (SIGTERM to the runner)', async () => {
+    const from = vm.text.length
+    vm.signal('SIGTERM')
+    const status = await vm.waitExit(120_000)
+    const after = vm.text.slice(from)
+    expect(after).toContain('Shut Down requested (ACPI power button)')
+    expect(after).toContain('power button pressed: powering off')
+    expect(after).toContain('reboot: Power down') // the kernel's own power-off, via \_S5
+    expect(after).not.toMatch(/turned off|timeout/)
+    expect(status).toBe(0) // guest power-off; a forced stop would be 143 or 124
+  }, 150_000)
 })

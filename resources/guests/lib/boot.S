@@ -9,8 +9,11 @@
  */
 
 #define MB_MAGIC      0x1BADB002
-/* bit 0: page-align modules, bit 1: memory info, bit 16: the address fields are valid */
+/* bit 0: page-align modules, bit 1: memory info, bit 16: the address fields are valid.
+ * A guest may build with -DMB_FLAGS=0x3 to be loaded through its ELF program headers. */
+#ifndef MB_FLAGS
 #define MB_FLAGS      0x00010003
+#endif
 
 #define CR0_PE        0x00000001
 #define CR0_PG        0x80000000
