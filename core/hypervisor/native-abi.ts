@@ -122,6 +122,9 @@ export function handleVmcall(hv: Hypervisor, vp: VirtualProcessor): number {
     if (outSize > 0 && !(mem.pageAccess[Math.floor(outAddr / PAGE_SIZE)] & HV_MAP_GPA_WRITABLE)) return parameterIntercept(vp, outAddr, true)
     for (let i = 0; i < inSize; i++) input.setUint8(i, mem.ram[inAddr + i])
   }
+  // The output scratch is shared by every caller: what a failing handler leaves unwritten must
+  // not hand the guest another caller's output (the root's save chunks, say).
+  for (let i = 0; i < outSize; i++) output.setUint8(i, 0)
   const f = hv.beginFrame(vp.partition, vp, ctl)
   const status = invokeHandler(def, f, vp.partition.maxRepsPerInvocation)
   // Copy the output written by this invocation (rep: elements [start, completed)).

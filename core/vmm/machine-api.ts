@@ -47,6 +47,11 @@ export interface MachineEvents {
   debug?(data: Uint8Array): void
   /** The machine stopped for good (it will not run again without a new start). */
   stopped(stop: MachineStop): void
+  /**
+   * The machine is about to stop: the guest still exists, so its final state can be read
+   * (`captureSavedState`). Optional; tests compare final states with it.
+   */
+  stopping?(stop: MachineStop): void
 }
 
 /** The control surface of a running machine (implemented by core/vmm/machine.ts). */

@@ -315,6 +315,7 @@ export class Machine implements MachineControl, MachineHvServices {
     this.stopInfo = stop
     this.cancelTimer()
     this.flushSerial()
+    if (this.partition && this.state === 'Running') this.events.stopping?.(stop)
     if (this.partition) this.stats.instructions = this.retiredTotal()
     if (this.state === 'Running' || this.state === 'Paused') this.lifecycle.transition('Stopping')
     this.teardown()
@@ -354,6 +355,8 @@ export class Machine implements MachineControl, MachineHvServices {
       this.finish({ kind: 'error', message: `emulation error: ${(e as Error).message}` })
       return
     }
+    // The host samples this for CPU Usage between turns (core/host/vm-worker.ts).
+    if (this.partition) this.stats.instructions = this.retiredTotal()
     this.flushSerial()
     this.root.pump()
   }

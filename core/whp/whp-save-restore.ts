@@ -8,9 +8,9 @@
 import { HV_STATUS_SUCCESS } from '../hypervisor/hv-status'
 import { HvRegister } from '../hypervisor/register-names'
 import {
-  HvSaveRestoreStateResult as R, restorePartitionStateAll, savePartitionStateAll, saveRestoreResultName,
+  HvSaveRestoreStateResult as R, RESTORE_VP_CONTEXT_PAGES, restorePartitionStateAll, savePartitionStateAll, saveRestoreResultName,
 } from '../hypervisor/save-restore'
-import { WHvError, type WHvPartition } from './whp-api'
+import { deposit, WHvError, type WHvPartition } from './whp-api'
 
 export class WHvRestoreError extends Error {
   constructor(readonly result: number) {
@@ -46,6 +46,10 @@ export function WHvCheckPartitionState(p: WHvPartition, stream: Uint8Array): num
 }
 
 export function WHvRestorePartitionState(p: WHvPartition, stream: Uint8Array): void {
+  // The restore context costs pool pages per VP (ch. 7 / 17): deposit what the pool lacks.
+  const part = p.hv.partition(p.id)
+  const need = part ? part.liveVps().length * RESTORE_VP_CONTEXT_PAGES - part.pagesAvailable : 0
+  if (need > 0) deposit(p, p.id, need)
   suspendAll(p, true)
   try {
     const r = restorePartitionStateAll(p.hv, p.hv.root, p.id, stream)

@@ -14,9 +14,10 @@ import type { Partition } from '../partition'
 import { ByteReader, ByteWriter } from '../save-restore/byte-stream'
 import { registerSaveSection } from '../save-restore/save-sections'
 import { HvSaveRestoreStateResult as R } from '../save-restore/save-restore-types'
-import { HV_MESSAGE_SIZE, HV_SYNIC_SINT_COUNT, HvMessageBuffer } from '../synic/message-layout'
+import { HV_MESSAGE_SIZE, HV_SYNIC_SINT_COUNT, HvMessageBuffer, MSG_PAYLOAD } from '../synic/message-layout'
 import type { OverlayPage } from '../synic/overlay-page'
 import { HV_STIMER_COUNT } from '../timers/synthetic-timers'
+import { HvMessageType } from '../virtual-processor'
 import { interruptsOf, PARTITION_INTERRUPTS, type PartitionInterrupts } from './partition-interrupts'
 import type { VpInterrupts } from './vp-interrupts'
 
@@ -103,29 +104,35 @@ const readRel = (r: ByteReader): ((now: number) => number) => {
 }
 
 function registerSections(): void {
+  // Version 2 appends the counter's exact ns (f64) so the sub-100 ns phase survives (ch. 17).
   registerSaveSection('hv.time', {
-    version: 1,
+    version: 2,
     save: (p) => {
       const pi = stateOf(p, false)
       if (!pi || !pi.tscPage) return null
       const t = pi.time.saveState()
       const w = new ByteWriter().num(t.counter).num(t.last + 1).u64(t.tscMsr).u32(t.sequence)
       writeOverlay(w, pi.tscPage)
-      return w.finish()
+      return w.f64(t.counterNs).finish()
     },
-    check: (p, data) => {
+    check: (p, data, version) => {
       const r = new ByteReader(data)
       r.num(); r.num(); r.u64(); r.u32(); readOverlay(r)
-      return p.memory && r.remaining === 0 ? R.HvStateComplete : R.HvStateCorruptData
+      const ns = version >= 2 ? r.f64() : 0
+      return p.memory && r.remaining === 0 && Number.isFinite(ns) && ns >= 0 ? R.HvStateComplete : R.HvStateCorruptData
     },
-    restore: (p, data) => {
+    restore: (p, data, version) => {
       const pi = stateOf(p, true)
       if (!pi || !pi.tscPage) return
       const r = new ByteReader(data)
       const counter = r.num()
       const last = r.num() - 1
-      pi.time.restoreState({ counter, last, tscMsr: r.u64(), sequence: r.u32() })
-      pi.tscPage.restoreState(readOverlay(r))
+      const tscMsr = r.u64()
+      const sequence = r.u32()
+      const overlay = readOverlay(r)
+      const counterNs = version >= 2 ? r.f64() : undefined
+      pi.time.restoreState({ counter, last, tscMsr, sequence, counterNs })
+      pi.tscPage.restoreState(overlay)
       if (pi.tscPage.active) pi.time.publish(pi.tscPage) // offset for the new clock
     },
   })
@@ -175,7 +182,7 @@ function registerSections(): void {
     const sint = Array.from({ length: HV_SYNIC_SINT_COUNT }, () => r.u64())
     const sim = readOverlay(r), sief = readOverlay(r)
     const queues = Array.from({ length: HV_SYNIC_SINT_COUNT }, () => Array.from({ length: r.u16('queue length') }, () => r.bytes(HV_MESSAGE_SIZE)))
-    return (s) => {
+    return (s, pi) => {
       const y = s.synic
       y.discard(() => true)
       y.scontrol = scontrol; y.siefp = siefp; y.simp = simp
@@ -184,9 +191,16 @@ function registerSections(): void {
       y.sief.restoreState(sief)
       queues.forEach((q, i) => {
         for (const bytes of q) {
-          const b = new HvMessageBuffer()
+          // A queued timer expiration goes back into its timer's own buffer (hv.stimers, applied
+          // before this section, freed it): the timer then sees it busy (missed ticks, pending
+          // one-shots) and DeliveryTime is stamped on copy, as for an uninterrupted run (15.3).
+          const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+          const timer = v.getUint32(0, true) === HvMessageType.HvMessageTypeTimerExpired ? s.stimers[v.getUint32(MSG_PAYLOAD, true)] : undefined
+          const b = timer && !timer.buffer.busy ? timer.buffer : new HvMessageBuffer()
           b.data.set(bytes)
           b.busy = true
+          if (b !== timer?.buffer) b.onCopied = null
+          else b.onCopied = (slot) => slot.setBigUint64(MSG_PAYLOAD + 16, BigInt(pi.time.now100ns()), true)
           y.queues[i].push(b)
         }
       })

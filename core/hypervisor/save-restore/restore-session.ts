@@ -5,6 +5,10 @@
  * applies nothing until END proves the stream intact (CRC-32) and every record and section
  * checked out — so a corrupt or incompatible stream leaves the partition unchanged. A
  * summary session (17.1.3) checks compatibility only and ends with HvStateRestorable.
+ * DECISION (ch. 7 pools): the restore context of each VP record the session holds costs
+ * RESTORE_VP_CONTEXT_PAGES of the target's pool, drawn as the record arrives; a pool that
+ * cannot supply them ends the restore with HvStateProcessorInsufficientMemory (the parent
+ * deposits more and starts again). The pages go back to the pool when the session ends.
  */
 import type { Hypervisor } from '../hypervisor'
 import { writeGuestOsId, writeHypercallMsr } from '../hypercall-page'
@@ -26,6 +30,9 @@ export interface FeedResult {
 
 interface SavedSectionRecord { name: string; version: number; data: Uint8Array }
 
+/** Pool pages one VP's restore context holds while a full restore is in progress (DECISION). */
+export const RESTORE_VP_CONTEXT_PAGES = 1
+
 export class RestoreSession {
   private crc = 0
   private pendingKind = 0
@@ -34,6 +41,8 @@ export class RestoreSession {
   private partitionRecord: { guestOsId: bigint; hypercallMsr: bigint; referenceTime: number } | null = null
   private readonly vps: VpSnapshot[] = []
   private readonly sections: SavedSectionRecord[] = []
+  /** Pool pages of the target held by this session. */
+  private held = 0
 
   constructor(
     private readonly hv: Hypervisor,
@@ -41,6 +50,12 @@ export class RestoreSession {
     private readonly target: Partition | null,
     readonly summary: boolean,
   ) {}
+
+  /** The session ends (final result, or abandoned by a new START): its pool pages go back. */
+  dispose(): void {
+    if (this.held > 0 && this.target) this.target.release(this.held)
+    this.held = 0
+  }
 
   /** Consume whole frames of `data`; a final result other than Incomplete ends the session. */
   feed(data: Uint8Array): FeedResult {
@@ -106,6 +121,10 @@ export class RestoreSession {
         break
       case FrameKind.Vp:
         this.vps.push(readVpSnapshot(r))
+        if (!this.summary && this.target) {
+          if (!this.target.allocate(RESTORE_VP_CONTEXT_PAGES)) return R.HvStateProcessorInsufficientMemory
+          this.held += RESTORE_VP_CONTEXT_PAGES
+        }
         break
       case FrameKind.Section:
         this.sections.push({ name: r.str('section name'), version: r.u16('section version'), data: r.blob('section data') })
@@ -133,7 +152,7 @@ export class RestoreSession {
     if (seen.size !== this.header.vps.length) return R.HvStateCorruptData
     if (rec.hypercallMsr >> 12n >= BigInt(t.space?.pageCount ?? 0)) return R.HvStateCorruptData
     for (const s of this.sections) {
-      const res = checkSavedSection(t, s.name, s.version, s.data)
+      const res = checkSavedSection(t, s.name, s.version, s.data, this.hv)
       if (res !== R.HvStateComplete) return res
     }
     this.apply(t, rec)
@@ -145,6 +164,6 @@ export class RestoreSession {
     writeHypercallMsr(t, rec.hypercallMsr)
     setPartitionReferenceTime(this.hv, t, rec.referenceTime)
     for (const s of this.vps) s.apply(t.vp(s.index)!)
-    for (const s of this.sections) saveSection(s.name)!.restore(t, s.data, s.version)
+    for (const s of this.sections) saveSection(s.name)!.restore(t, s.data, s.version, this.hv)
   }
 }

@@ -23,6 +23,10 @@ import {
   HvSaveRestoreStateResult as R,
 } from './save-restore-types'
 import { buildSaveStream } from './stream-save'
+// Sections this chapter owns (stats-page MSRs and counters; RAM beneath GPA overlays; run-time phase).
+import './stats-section'
+import './underlay-section'
+import './vp-runtime-section'
 
 interface SaveProcess { stream: Uint8Array; at: number; summary: boolean }
 
@@ -91,13 +95,19 @@ export function HvRestorePartitionState(f: HypercallFrame): HvStatus {
   const start = (flags & HV_SAVE_RESTORE_STATE_START) !== 0
   const summary = start ? (flags & HV_SAVE_RESTORE_STATE_SUMMARY) !== 0 : (sessions.get(key)?.summary ?? true)
   if (t && !summary && !allSuspended(t)) return HV_STATUS_OPERATION_DENIED
-  if (start) sessions.set(key, new RestoreSession(f.hv, t, summary))
+  if (start) {
+    sessions.get(key)?.dispose() // 17.2: START releases the context of a process in flight
+    sessions.set(key, new RestoreSession(f.hv, t, summary))
+  }
   const s = sessions.get(key)
   if (!s) return HV_STATUS_INVALID_SAVE_RESTORE_STATE
   const data = new Uint8Array(count)
   for (let i = 0; i < count; i++) data[i] = f.input.getUint8(16 + i)
   const { result, consumed } = s.feed(data)
-  if (result !== R.HvStateIncomplete) sessions.delete(key)
+  if (result !== R.HvStateIncomplete) {
+    s.dispose()
+    sessions.delete(key)
+  }
   f.output.setUint32(0, result, true)
   f.output.setUint32(4, consumed, true)
   return HV_STATUS_SUCCESS

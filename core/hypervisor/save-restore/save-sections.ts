@@ -7,17 +7,18 @@
  * applies them. Restore first checks every section, then applies them all, so a bad
  * section leaves the partition untouched.
  */
+import type { Hypervisor } from '../hypervisor'
 import type { Partition } from '../partition'
 import { HvSaveRestoreStateResult as R, type HvSaveRestoreStateResult } from './save-restore-types'
 
 export interface SaveSection {
   /** Version written with the section; restore refuses a saved version above it (HvStateUnsupportedVersion). */
   readonly version: number
-  save(p: Partition): Uint8Array | null
+  save(p: Partition, hv: Hypervisor): Uint8Array | null
   /** Validate `data` (saved at `version`) for partition `p`; HvStateComplete when acceptable. */
-  check?(p: Partition, data: Uint8Array, version: number): HvSaveRestoreStateResult
+  check?(p: Partition, data: Uint8Array, version: number, hv: Hypervisor): HvSaveRestoreStateResult
   /** Apply data that passed `check`. Must not throw for data that passed. */
-  restore(p: Partition, data: Uint8Array, version: number): void
+  restore(p: Partition, data: Uint8Array, version: number, hv: Hypervisor): void
 }
 
 const sections = new Map<string, SaveSection>()
@@ -42,12 +43,12 @@ export function registeredSaveSections(): Array<[string, SaveSection]> {
 }
 
 /** The result for a saved section against the current registry. */
-export function checkSavedSection(p: Partition, name: string, version: number, data: Uint8Array): HvSaveRestoreStateResult {
+export function checkSavedSection(p: Partition, name: string, version: number, data: Uint8Array, hv: Hypervisor): HvSaveRestoreStateResult {
   const s = sections.get(name)
   // A section this hypervisor does not know came from a newer or different implementation.
   if (!s || version > s.version || version < 1) return R.HvStateUnsupportedVersion
   try {
-    return s.check ? s.check(p, data, version) : R.HvStateComplete
+    return s.check ? s.check(p, data, version, hv) : R.HvStateComplete
   } catch {
     return R.HvStateCorruptData
   }

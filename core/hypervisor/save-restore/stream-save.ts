@@ -52,7 +52,7 @@ export function buildSaveStream(hv: Hypervisor, p: Partition | null, summary: bo
       writeRecord(out, FrameKind.Vp, w.finish())
     }
     for (const [name, section] of registeredSaveSections()) {
-      const data = section.save(p)
+      const data = section.save(p, hv)
       if (data === null) continue
       writeRecord(out, FrameKind.Section, new ByteWriter().str(name).u16(section.version).blob(data).finish())
     }

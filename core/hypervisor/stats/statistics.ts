@@ -90,6 +90,11 @@ export class HvStatistics {
   static readonly PV_GPA_MODIFICATIONS = PV_GPA_MODIFICATIONS
   static readonly PV_TLB_FLUSH_ENTRIES = PV_TLB_FLUSH_ENTRIES
 
+  /** The per-partition counter block of `p` (PV slots; saved and restored with the partition, ch. 17). */
+  partitionCountersOf(p: Partition): Float64Array {
+    return this.partitionBlock(p)
+  }
+
   private partitionBlock(p: Partition): Float64Array {
     let b = this.partitionCounters.get(p)
     if (!b) this.partitionCounters.set(p, (b = new Float64Array(8)))

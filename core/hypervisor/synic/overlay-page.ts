@@ -85,7 +85,9 @@ export class OverlayPage {
    * RAM bytes and rights it hides (the VMM saves RAM, which shows the overlay, not them).
    */
   saveState(): { page: number; contents: Uint8Array; hidden: Uint8Array; hiddenAccess: number } {
-    return { page: this.page, contents: this.bytes().slice(), hidden: this.hidden.slice(), hiddenAccess: this.hiddenAccess }
+    // Inactive: nothing is hidden (the parked copy is stale), so saves of equal state are equal.
+    const active = this.page >= 0
+    return { page: this.page, contents: this.bytes().slice(), hidden: active ? this.hidden.slice() : new Uint8Array(PAGE_SIZE), hiddenAccess: active ? this.hiddenAccess : 0 }
   }
 
   /** Inverse of `saveState`; RAM at the page gets the overlay bytes whether or not the VMM restored RAM first. */

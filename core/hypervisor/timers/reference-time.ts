@@ -101,15 +101,16 @@ export class ReferenceTime {
   // ---------------------------------------------------------------- save / restore (17.1.5)
 
   /** The counter (100 ns units), the last value a guest read, the MSR and the page sequence. */
-  saveState(): { counter: number; last: number; tscMsr: bigint; sequence: number } {
-    return { counter: this.now100ns(), last: this.last, tscMsr: this.tscMsr, sequence: this.sequence }
+  saveState(): { counter: number; last: number; tscMsr: bigint; sequence: number; counterNs: number } {
+    return { counter: this.now100ns(), last: this.last, tscMsr: this.tscMsr, sequence: this.sequence, counterNs: this.counterNs() }
   }
 
   /** Continue the counter from the saved value at the current clock time (no jump, no rewind). */
-  restoreState(s: { counter: number; last: number; tscMsr: bigint; sequence: number }): void {
+  restoreState(s: { counter: number; last: number; tscMsr: bigint; sequence: number; counterNs?: number }): void {
     this.stoppedNs = 0
     this.stoppedSince = -1
-    this.originNs = this.clock.nowNs() - s.counter * 100
+    // The exact ns count when saved (keeps sub-100 ns phase, so restored runs read identical values).
+    this.originNs = this.clock.nowNs() - (s.counterNs ?? s.counter * 100)
     this.last = s.last
     this.tscMsr = s.tscMsr
     this.sequence = s.sequence >>> 0 === TSC_SEQUENCE_INVALID ? 0 : s.sequence >>> 0

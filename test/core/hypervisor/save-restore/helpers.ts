@@ -5,7 +5,8 @@ import {
   WHvCreatePartition, WHvCreateVirtualProcessor, WHvMapGpaRange, WHvPartitionPropertyCode, WHvSetPartitionProperty,
   WHvSetupPartition, type WHvPartition,
 } from '../../../../core/whp'
-import { crc32 } from '../../../../core/hypervisor/save-restore'
+import { crc32, RESTORE_VP_CONTEXT_PAGES } from '../../../../core/hypervisor/save-restore'
+import { deposit } from '../../../../core/whp/whp-api'
 
 export function makeVm(opts: HypervisorOptions = {}, cpus = 1): { hv: Hypervisor; p: WHvPartition } {
   const hv = new Hypervisor(opts)
@@ -15,6 +16,8 @@ export function makeVm(opts: HypervisorOptions = {}, cpus = 1): { hv: Hypervisor
   WHvSetupPartition(p)
   WHvMapGpaRange(p, null, 0, 0x20000, 7)
   for (let i = 0; i < cpus; i++) WHvCreateVirtualProcessor(p, i)
+  // 17.1.8: the parent populates the partition with resources before restoring into it.
+  deposit(p, p.id, cpus * RESTORE_VP_CONTEXT_PAGES)
   return { hv, p }
 }
 

@@ -19,6 +19,9 @@ export class Driven {
   readonly machine: Machine
   serial = ''
   stop: MachineStop | null = null
+  /** The saved-state container captured as the machine stopped (its final state), with `captureFinal`. */
+  final: Uint8Array | null = null
+  captureFinal = false
   private readonly queue: Array<() => void> = []
   private t = 0
   /** Milliseconds the scripted clock advances per query (4 → one slice per turn). */
@@ -39,6 +42,9 @@ export class Driven {
     this.machine = new Machine(config, {
       serial: (_port, data) => (this.serial += String.fromCharCode(...data)),
       stopped: (s) => (this.stop = s),
+      stopping: () => {
+        if (this.captureFinal) this.final = this.machine.captureSavedState()
+      },
     }, runtime)
   }
 
