@@ -11,8 +11,13 @@ import { TLB_SIZE } from './cpu-state'
 /** The closure array of physical page `gpage` (created and marked on first use). */
 export function pageCode(c: CpuState, gpage: number): Array<CodeBlock | undefined> | null {
   if (gpage >= c.codeMark.length) return null
-  // a page whose code keeps being overwritten (code and hot data sharing a page) is interpreted
-  if (c.codeInvalidations[gpage] >= MAX_INVALIDATIONS) return null
+  // a page whose code keeps being overwritten (code and hot data sharing a page) is
+  // interpreted; a kernel patches its text in bursts at boot (alternatives, jump labels,
+  // ftrace), so once the page has been quiet for a while its code is cached again
+  if (c.codeInvalidations[gpage] >= MAX_INVALIDATIONS) {
+    if (c.retired - c.codeInvalidatedAt[gpage] < QUIET_RETIRED) return null
+    c.codeInvalidations[gpage] = 0
+  }
   let arr = c.codePages[gpage]
   if (arr === undefined) {
     arr = new Array<CodeBlock | undefined>(4096)
@@ -35,9 +40,12 @@ function purgeWriteTlb(c: CpuState, base: number): void {
 }
 
 const MAX_INVALIDATIONS = 16
+/** Instructions without a store to a given-up page before its code is cached again. */
+const QUIET_RETIRED = 20_000_000
 
 export function invalidateCodePage(c: CpuState, gpage: number): void {
   if (c.codeInvalidations[gpage] < 255) c.codeInvalidations[gpage]++
+  c.codeInvalidatedAt[gpage] = c.retired
   const arr = c.codePages[gpage]
   c.codePages[gpage] = undefined
   c.codeMark[gpage] = 0
@@ -55,6 +63,7 @@ export function flushCode(c: CpuState): void {
   c.codePages.length = 0
   c.codeMark.fill(0)
   c.codeInvalidations.fill(0)
+  c.codeInvalidatedAt.fill(0)
   c.fetchCode = null
   c.fetchLo = 0
   c.fetchHi = 0

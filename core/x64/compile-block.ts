@@ -30,17 +30,51 @@ const dec = new StaticDecoder()
 export const INTERP_BLOCK: CodeBlock = { run: () => 0, n: 0, loops: false, starts: [], one: undefined, heat: -1 }
 
 /**
- * A cold entry: the single instruction's pre-decoded closure (cheap to build), counting
+ * A cold entry: the straight-line run of pre-decoded closures from `ip` (cheap to build,
+ * and their code is shared, so V8 keeps it optimized), executed in a loop and counting
  * executions (CpuState.blockThreshold) until compileBlock pays off — code run only a few
- * times, like most of a kernel's boot, is not worth generating source for.
+ * hundred times, like most of a kernel's boot, is not worth generating source for.
+ * The run stops after an unconditional transfer; a closure that leaves the straight line
+ * (taken Jcc, fault, code invalidated) ends the execution there.
  */
 export function coldBlock(c: CpuState, ip: number): CodeBlock {
-  const f = compileAt(c, ip)
+  const fs: CompiledInsn[] = [], starts: number[] = [], nexts: number[] = []
+  let cur = ip
+  while (fs.length < MAX_BLOCK && cur < c.fetchHi) {
+    const f = compileAt(c, cur)
+    if (f === INTERP) break
+    const next = cur + compiledLength()
+    fs.push(f); starts.push(cur); nexts.push(next)
+    if (endsStraightLine(c.ram, c.fetchDelta + cur)) break
+    cur = next
+  }
+  const heat = c.blockThreshold
   // not a closure, but maybe an inline form: interpret it until it is hot, then try a block
-  if (f === INTERP) return { run: () => 0, n: 0, loops: false, starts: [], one: undefined, heat: c.blockThreshold }
-  const b: CodeBlock = { run: (s) => { f(s); return 1 }, n: 1, loops: false, starts: [ip], one: undefined, heat: c.blockThreshold }
-  b.one = b
-  return b
+  if (fs.length === 0) return { run: () => 0, n: 0, loops: false, starts: [], one: undefined, heat }
+  const f0 = fs[0], n = fs.length
+  const one: CodeBlock = { run: (s) => { f0(s); return 1 }, n: 1, loops: false, starts: [ip], one: undefined, heat }
+  one.one = one
+  if (n === 1) return one
+  const run = (s: CpuState): number => {
+    for (let i = 0; i < n; i++) {
+      fs[i](s)
+      if (s.rip !== nexts[i] || s.fetchCode === null) return i + 1
+    }
+    return n
+  }
+  return { run, n, loops: false, starts, one, heat }
+}
+
+/** JMP, CALL, RET, IRET, INT/INT3, HLT or an indirect JMP/CALL at `pos` (64-bit code). */
+function endsStraightLine(ram: Uint8Array, pos: number): boolean {
+  let b = ram[pos]
+  for (let i = 0; i < 14; i++) {
+    const legacy = b === 0x66 || b === 0x67 || b === 0xf2 || b === 0xf3 || b === 0xf0 || b === 0x2e || b === 0x36 || b === 0x3e || b === 0x26 || b === 0x64 || b === 0x65
+    if (!legacy && (b & 0xf0) !== 0x40) break
+    b = ram[++pos]
+  }
+  if (b === 0xff) { const r = (ram[pos + 1] >> 3) & 7; return r >= 2 && r <= 5 }
+  return b === 0xe8 || b === 0xe9 || b === 0xeb || b === 0xc3 || b === 0xc2 || b === 0xca || b === 0xcb || b === 0xcf || b === 0xcc || b === 0xcd || b === 0xf4
 }
 
 const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond }

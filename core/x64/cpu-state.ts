@@ -34,6 +34,9 @@ export interface CodeBlock {
   heat: number
 }
 
+/** Executions of a code address before it is compiled as a block (see compile-block.ts coldBlock). */
+export const DEFAULT_BLOCK_THRESHOLD = 200
+
 export const TLB_BITS = 10
 export const TLB_SIZE = 1 << TLB_BITS
 
@@ -123,8 +126,8 @@ export class CpuState {
   readTsc: () => number
 
   // ---- x87 / SSE storage (the FXSAVE image fields)
-  readonly fpr = new Float64Array(8)
-  /** Raw 80-bit images for FXSAVE round trip of values not produced by arithmetic. */
+  /** x87 physical registers R0..R7 as 80-bit values: [3p] significand 31:0, [3p+1] 63:32, [3p+2] sign|exponent (f80.ts). */
+  readonly fpr = new Uint32Array(24)
   fpTop = 0
   fpTag = 0 /* abridged tag: bit i set = physical reg i valid */
   fpCw = 0x37f
@@ -197,10 +200,12 @@ export class CpuState {
   readonly codeMark: Uint8Array
   /** Times each page's code was invalidated by a store (saturating); hot mixed code/data pages stop being cached. */
   readonly codeInvalidations: Uint8Array
+  /** `retired` at each page's last code invalidation (a page given up on is retried after a quiet spell). */
+  readonly codeInvalidatedAt: Float64Array
   /** Build and run pre-decoded closures for 64-bit code (off: interpret everything). */
   decodeCache = true
   /** Executions of an entry before it is compiled as a block (compile-block.ts). */
-  blockThreshold = 12
+  blockThreshold = DEFAULT_BLOCK_THRESHOLD
 
   // ---- pending exit completion
   exitNextRip = 0
@@ -212,6 +217,7 @@ export class CpuState {
     this.view = memory.view
     this.codeMark = new Uint8Array(memory.pageCount)
     this.codeInvalidations = new Uint8Array(memory.pageCount)
+    this.codeInvalidatedAt = new Float64Array(memory.pageCount)
     this.tlbRead = this.tlbReadTagS
     this.tlbWrite = this.tlbWriteTagS
     this.readTsc = () => this.retired

@@ -6,7 +6,7 @@
  */
 import type { GuestMemory } from '../memory/guest-memory'
 import { ExitReason, type X64Cpu, type CpuExit, type SegmentRegister, type TableRegister, type InterruptState } from './api'
-import { CpuState } from './cpu-state'
+import { CpuState, DEFAULT_BLOCK_THRESHOLD } from './cpu-state'
 import { FLAGS, Mode, Vector, CR0 } from './constants'
 import { FAULT, EXIT_SIGNAL, vectorHasErrorCode, isContributory } from './faults'
 import { step } from './exec-main'
@@ -86,7 +86,7 @@ export class Cpu implements X64Cpu {
   constructor(memory: GuestMemory, options: CpuOptions = {}) {
     this.s = new CpuState(memory)
     this.s.decodeCache = options.decodeCache ?? true
-    this.s.blockThreshold = Math.max(1, options.blockThreshold ?? 12)
+    this.s.blockThreshold = Math.max(1, options.blockThreshold ?? DEFAULT_BLOCK_THRESHOLD)
     memory.onExternalWrite((gpa, length) => invalidateCodeRange(this.s, gpa, length))
     this.reset(false)
   }

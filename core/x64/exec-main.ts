@@ -20,7 +20,7 @@ import { exec0F } from './exec-0f'
 import { stringOp } from './exec-string'
 import { farJump, farCall, farRet, softInt, pushSeg, popSeg, movToSeg, loadFarPointer } from './exec-control'
 import { checkIoPermission, ioExit, IoKind, instrExit } from './exits'
-import { execX87 } from './exec-x87'
+import { execX87, fwait } from './exec-x87'
 import { iret, writableFlagsMask } from './interrupts'
 import { Vector } from './constants'
 
@@ -226,7 +226,7 @@ function exec1(c: CpuState, b: number): number {
       return 0
     }
     case 0x9a: { if (long) ud(); const off = size === 2 ? fetch16(c) : fetch32(c); const sel = fetch16(c); farCall(c, sel, off, 0, size); return 0 }
-    case 0x9b: return 0 // FWAIT
+    case 0x9b: fwait(c); return 0 // FWAIT: #NM (MP and TS), #MF for a pending x87 exception
     case 0x9c: { // PUSHF
       if ((c.eflags & FLAGS.VM) !== 0 && ((c.eflags >> 12) & 3) < 3) gp(0)
       if (long) size = size === 2 ? 2 : 8

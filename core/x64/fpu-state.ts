@@ -1,58 +1,13 @@
 /**
  * The x87/SSE register state image: FXSAVE/FXRSTOR (512-byte legacy area, Intel SDM
  * vol. 1, 10.5.1 "FXSAVE area"), the XSAVE/XRSTOR subset for XCR0 = x87|SSE (legacy area
- * plus the XSAVE header, SDM vol. 1 ch. 13) and conversion between the 80-bit extended
- * format and the doubles the interpreter computes with (x87 values keep double
- * precision: a documented deviation).
+ * plus the XSAVE header, SDM vol. 1 ch. 13). The x87 registers are stored as the raw
+ * 80-bit values the FPU holds (x87-stack.ts), with the abridged tag byte.
  */
 import type { CpuState } from './cpu-state'
 import { Mode } from './constants'
 import { gp } from './faults'
 import { rd, wr, probeWrite } from './mmu'
-
-const f64 = new Float64Array(1)
-const u32 = new Uint32Array(f64.buffer)
-
-/** Encode `v` as 80-bit extended into bytes[off..off+10). */
-export function f64ToF80(v: number, bytes: Uint8Array, off: number): void {
-  f64[0] = v
-  const lo = u32[0], hi = u32[1]
-  const sign = hi >>> 31
-  const exp = (hi >>> 20) & 0x7ff
-  let mantHi: number, mantLo: number, e: number
-  if (exp === 0 && (hi & 0xfffff) === 0 && lo === 0) { mantHi = 0; mantLo = 0; e = 0 } else if (exp === 0x7ff) {
-    e = 0x7fff
-    mantHi = (0x80000000 | ((hi & 0xfffff) << 11) | (lo >>> 21)) >>> 0
-    mantLo = (lo << 11) >>> 0
-  } else if (exp === 0) {
-    // double denormal: normalise into the wider exponent range
-    let m = (hi & 0xfffff) * 4294967296 + lo
-    let ex = 1 - 1023 + 16383
-    while (m < 2 ** 52) { m *= 2; ex-- }
-    const mh = Math.floor(m / 4294967296), ml = m % 4294967296
-    mantHi = (0x80000000 | ((mh & 0xfffff) << 11) | (ml >>> 21)) >>> 0
-    mantLo = (ml * 2048) % 4294967296
-    e = ex
-  } else {
-    e = exp - 1023 + 16383
-    mantHi = (0x80000000 | ((hi & 0xfffff) << 11) | (lo >>> 21)) >>> 0
-    mantLo = (lo << 11) >>> 0
-  }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset)
-  dv.setUint32(off, mantLo, true)
-  dv.setUint32(off + 4, mantHi, true)
-  dv.setUint16(off + 8, (sign << 15) | e, true)
-}
-
-/** Decode 80-bit extended from (mantLo, mantHi, signExp) into a double. */
-export function f80ToF64(mantLo: number, mantHi: number, se: number): number {
-  const sign = (se & 0x8000) !== 0 ? -1 : 1
-  const e = se & 0x7fff
-  const m = (mantHi >>> 0) * 4294967296 + (mantLo >>> 0)
-  if (e === 0 && m === 0) return sign * 0
-  if (e === 0x7fff) return (mantHi & 0x7fffffff) === 0 && mantLo === 0 ? sign * Infinity : NaN
-  return sign * m * 2 ** (e - 16383 - 63)
-}
 
 const img = new Uint8Array(512)
 const imgView = new DataView(img.buffer)
@@ -69,7 +24,12 @@ export function buildFxImage(c: CpuState, out: Uint8Array = img): Uint8Array {
   v.setUint32(16, c.fpDp >>> 0, true)
   v.setUint32(24, c.mxcsr, true)
   v.setUint32(28, 0xffff, true)
-  for (let i = 0; i < 8; i++) f64ToF80(c.fpr[(c.fpTop + i) & 7], out, 32 + i * 16)
+  for (let i = 0; i < 8; i++) {
+    const o = 32 + i * 16, p = ((c.fpTop + i) & 7) * 3
+    v.setUint32(o, c.fpr[p], true)
+    v.setUint32(o + 4, c.fpr[p + 1], true)
+    v.setUint16(o + 8, c.fpr[p + 2], true)
+  }
   for (let i = 0; i < 64; i++) v.setInt32(160 + i * 4, c.xmm[i], true)
   return out
 }
@@ -79,7 +39,7 @@ export function loadFxImage(c: CpuState, src: Uint8Array): boolean {
   const v = new DataView(src.buffer, src.byteOffset, 512)
   const mx = v.getUint32(24, true)
   if ((mx & ~0xffff) !== 0) return false
-  c.fpCw = v.getUint16(0, true)
+  c.fpCw = (v.getUint16(0, true) & 0x1f3f) | 0x40
   const sw = v.getUint16(2, true)
   c.fpTop = (sw >> 11) & 7
   c.fpSw = sw & ~0x3800
@@ -89,8 +49,10 @@ export function loadFxImage(c: CpuState, src: Uint8Array): boolean {
   c.fpDp = v.getUint32(16, true)
   c.mxcsr = mx
   for (let i = 0; i < 8; i++) {
-    const o = 32 + i * 16
-    c.fpr[(c.fpTop + i) & 7] = f80ToF64(v.getUint32(o, true), v.getUint32(o + 4, true), v.getUint16(o + 8, true))
+    const o = 32 + i * 16, p = ((c.fpTop + i) & 7) * 3
+    c.fpr[p] = v.getUint32(o, true)
+    c.fpr[p + 1] = v.getUint32(o + 4, true)
+    c.fpr[p + 2] = v.getUint16(o + 8, true)
   }
   for (let i = 0; i < 64; i++) c.xmm[i] = v.getInt32(160 + i * 4, true)
   return true

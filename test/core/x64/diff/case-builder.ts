@@ -32,6 +32,8 @@ export interface CaseInput {
   /** 16 XMM registers as 32 little-endian u64 halves (lo, hi). */
   xmm: bigint[]
   mem: Uint8Array
+  /** FXSAVE bytes 0..159 (x87 state); bytes 24..31 (MXCSR) are ignored. Default: FNINIT state. */
+  x87: Uint8Array
 }
 
 export interface DiffCase {
@@ -46,6 +48,15 @@ export interface DiffCase {
   undefinedFlags: number
   /** GPRs whose result is architecturally undefined for this input. */
   ignoreRegs: number[]
+  /** Compare the x87 state (FXSAVE bytes 0..159 minus FOP/FIP/FDP) — set by x87 forms. */
+  x87?: X87Compare
+  /** Window byte ranges [guest address, length] not compared (e.g. FIP/FDP in an FNSTENV image). */
+  ignoreMem?: [number, number][]
+}
+
+export interface X87Compare {
+  /** FSW bits whose value is undefined for this instruction (C0..C3 per the SDM page). */
+  undefinedFsw: number
 }
 
 export class CaseBuilder {
@@ -63,6 +74,8 @@ export class CaseBuilder {
    * end — after any immediate.
    */
   ripMem = false
+  x87: X87Compare | undefined
+  readonly ignoreMem: [number, number][] = []
   private readonly used = new Set<number>([4])
 
   constructor(readonly rng: Prng) {
@@ -70,7 +83,9 @@ export class CaseBuilder {
     for (let i = 0; i < 16; i++) regs.push(this.value(64))
     const xmm: bigint[] = []
     for (let i = 0; i < 32; i++) xmm.push(this.value(64))
-    this.input = { regs, rflags: this.randomFlags(), mxcsr: 0x1f80, xmm, mem: rng.bytes(WIN_SIZE) }
+    const x87 = new Uint8Array(160)
+    x87[0] = 0x7f; x87[1] = 0x03
+    this.input = { regs, rflags: this.randomFlags(), mxcsr: 0x1f80, xmm, mem: rng.bytes(WIN_SIZE), x87 }
     this.legacy8 = false
     regs[4] = BigInt(STACK_TOP)
   }

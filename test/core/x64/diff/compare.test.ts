@@ -15,7 +15,7 @@ const MUL_RBX = new Uint8Array([0x48, 0xf7, 0xe3]) // mul rbx
 function fixture(): { c: DiffCase; native: NativeResult; emu: EmulatorResult } {
   const b = new CaseBuilder(new Prng(1))
   const c: DiffCase = { id: 0, form: 'mul r64', group: 'muldiv', asm: 'mul rbx', input: b.input, undefinedFlags: 0, ignoreRegs: [] }
-  const native: NativeResult = { status: 0, code: MUL_RBX, regs: [...b.input.regs], rflags: 0x202n, mxcsr: 0x1f80, xmm: [...b.input.xmm], mem: b.input.mem.slice() }
+  const native: NativeResult = { status: 0, code: MUL_RBX, regs: [...b.input.regs], rflags: 0x202n, mxcsr: 0x1f80, xmm: [...b.input.xmm], mem: b.input.mem.slice(), x87: b.input.x87.slice() }
   const emu: EmulatorResult = { ...native, code: undefined, rip: BigInt(CODE_START + 3), exitReason: 0, vector: -1 } as unknown as EmulatorResult
   emu.regs = [...native.regs]
   emu.mem = native.mem.slice()

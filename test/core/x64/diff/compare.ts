@@ -96,7 +96,8 @@ export function compareCase(c: DiffCase, native: NativeResult, emu: EmulatorResu
       }
       if (native.mxcsr !== emu.mxcsr) lines.push(`mxcsr: native 0x${native.mxcsr.toString(16)} emulator 0x${emu.mxcsr.toString(16)}`)
     }
-    const memDiff = diffBytes(native.mem, emu.mem)
+    if (!faulted) lines.push(...diffX87(c, native.x87, emu.x87))
+    const memDiff = diffBytes(maskMem(c, native.mem), maskMem(c, emu.mem))
     if (memDiff) lines.push(memDiff)
   }
   if (lines.length === 0) return undefined
@@ -107,9 +108,51 @@ export function compareCase(c: DiffCase, native: NativeResult, emu: EmulatorResu
       `[${c.form}] ${c.asm}   (${Buffer.from(native.code.slice(0, info.length)).toString('hex')}; iced: ${info.text})`,
       `  in: ${inputs.join(' ')}`,
       `  in flags: ${flagText(c.input.rflags, COMPARED_FLAGS)}`,
+      ...(c.x87 ? [`  in x87: ${x87Text(c.input.x87)}`] : []),
       ...lines.map((l) => `  ${l}`),
     ],
   }
+}
+
+/** Window copy with the case's ignored byte ranges zeroed. */
+function maskMem(c: DiffCase, mem: Uint8Array): Uint8Array {
+  if (!c.ignoreMem) return mem
+  const m = mem.slice()
+  for (const [addr, len] of c.ignoreMem) m.fill(0, addr - WIN_BASE, addr - WIN_BASE + len)
+  return m
+}
+
+function hexBytes(b: Uint8Array, from: number, to: number): string {
+  let s = ''
+  for (let i = to - 1; i >= from; i--) s += b[i].toString(16).padStart(2, '0')
+  return s
+}
+
+/**
+ * x87 state from the FXSAVE images: FCW, FSW (minus the instruction's undefined C0-C3),
+ * the abridged tag byte and ST0-7 as raw 80-bit values (register order, i.e. relative to
+ * TOP). FOP/FIP/FDP are not compared: the emulator does not track the last instruction's
+ * address, and the host only updates FDP on unmasked exceptions.
+ */
+function diffX87(c: DiffCase, a: Uint8Array, b: Uint8Array): string[] {
+  const out: string[] = []
+  const u16 = (x: Uint8Array, o: number): number => x[o] | (x[o + 1] << 8)
+  if (u16(a, 0) !== u16(b, 0)) out.push(`fcw: native 0x${u16(a, 0).toString(16)} emulator 0x${u16(b, 0).toString(16)}`)
+  const swMask = 0xffff & ~(c.x87?.undefinedFsw ?? 0)
+  if ((u16(a, 2) & swMask) !== (u16(b, 2) & swMask)) out.push(`fsw (mask ${swMask.toString(16)}): native 0x${u16(a, 2).toString(16)} emulator 0x${u16(b, 2).toString(16)}`)
+  if (a[4] !== b[4]) out.push(`ftw: native 0x${a[4].toString(16)} emulator 0x${b[4].toString(16)}`)
+  for (let i = 0; i < 8; i++) {
+    const o = 32 + 16 * i
+    const x = hexBytes(a, o, o + 10), y = hexBytes(b, o, o + 10)
+    if (x !== y) out.push(`st${i}: native ${x.slice(0, 4)}_${x.slice(4)} emulator ${y.slice(0, 4)}_${y.slice(4)}`)
+  }
+  return out
+}
+
+function x87Text(x: Uint8Array): string {
+  const u16 = (o: number): string => (x[o] | (x[o + 1] << 8)).toString(16)
+  const regs = Array.from({ length: 8 }, (_, i) => { const v = hexBytes(x, 32 + 16 * i, 42 + 16 * i); return `st${i}=${v.slice(0, 4)}_${v.slice(4)}` })
+  return `fcw=${u16(0)} fsw=${u16(2)} ftw=${x[4].toString(16)} ${regs.join(' ')}`
 }
 
 function describeStatus(emu: EmulatorResult): string {

@@ -18,6 +18,21 @@ import { advertises, type CpuidFn } from './form'
 import { allForms } from './forms'
 import { generateCases } from './generate'
 import { runNative } from './native-runner'
+import type { NativeResult } from './machine-state'
+
+/** How often the host raised each x87 exception flag (newly set in FSW) over the x87 cases: evidence the generator reaches them. */
+function x87Coverage(cases: readonly DiffCase[], native: readonly NativeResult[]): string[] {
+  const names = ['IE', 'DE', 'ZE', 'OE', 'UE', 'PE', 'SF']
+  const counts = names.map(() => 0)
+  let n = 0
+  cases.forEach((c, i) => {
+    if (!c.x87 || native[i].status !== 0) return
+    n++
+    const before = c.input.x87[2], after = native[i].x87[2]
+    names.forEach((_, b) => { if ((after & ~before & (1 << b)) !== 0) counts[b]++ })
+  })
+  return n ? [`  x87 flags newly raised by the host over ${n} cases: ${names.map((f, b) => `${f} ${counts[b]}`).join(', ')}`] : []
+}
 
 function hostIsX64WithGcc(): boolean {
   if (process.arch !== 'x64' || process.platform !== 'linux') return false
@@ -74,6 +89,7 @@ describe.runIf(hostIsX64WithGcc())('x64 differential (host CPU vs emulator)', ()
     })
     const summary = [`x64-diff: ${forms.length} forms, ${cases.length} cases, ${mismatches.length} mismatches (seed ${seed})`]
     for (const [name, g] of byGroup) summary.push(`  ${name.padEnd(8)} ${String(g.forms.size).padStart(4)} forms ${String(g.cases).padStart(6)} cases ${String(g.bad).padStart(5)} mismatched`)
+    summary.push(...x87Coverage(cases, native))
     const bad = [...badForms].map(([f, n]) => `${f} (${n})`)
     if (bad.length) summary.push(`  mismatching forms: ${bad.slice(0, 60).join(', ')}${bad.length > 60 ? `, … ${bad.length - 60} more` : ''}`)
     // Show at most three examples per form (and 80 in all) so one broken instruction does not

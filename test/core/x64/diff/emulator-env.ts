@@ -35,10 +35,10 @@ export interface EmulatorResult extends CaseResult {
   hostError?: string
 }
 
-function fxImage(mxcsr: number, xmm: readonly bigint[]): Uint8Array {
+function fxImage(x87: Uint8Array, mxcsr: number, xmm: readonly bigint[]): Uint8Array {
   const img = new Uint8Array(512)
   const v = new DataView(img.buffer)
-  v.setUint16(0, 0x37f, true)
+  img.set(x87.subarray(0, 160))
   v.setUint32(24, mxcsr, true)
   v.setUint32(28, 0xffff, true)
   xmm.forEach((q, i) => v.setBigUint64(160 + i * 8, q, true))
@@ -100,7 +100,7 @@ export class EmulatorEnv {
       c.input.regs.forEach((v, i) => cpu.setReg(i, v))
       // Natively the instruction runs at CPL 3 with IF set; PUSHF must see the same bits.
       cpu.setRflags(c.input.rflags | 0x202n)
-      cpu.setFxState(fxImage(c.input.mxcsr, c.input.xmm))
+      cpu.setFxState(fxImage(c.input.x87, c.input.mxcsr, c.input.xmm))
       cpu.setRip(BigInt(at))
       // A REP string instruction may retire one iteration per step; keep stepping while RIP stays put.
       for (let i = 0; i < 200; i++) {
@@ -122,6 +122,7 @@ export class EmulatorEnv {
       mxcsr: fv.getUint32(24, true),
       xmm,
       mem: this.memory.readBytes(SCRATCH_GPA + (WIN_BASE - SCRATCH_BASE), WIN_SIZE),
+      x87: fx.slice(0, 160),
       rip: safe(() => cpu.getRip(), 0n) - BigInt(at) + BigInt(CODE_START),
       exitReason,
       vector,

@@ -6,10 +6,11 @@ import { mulDivForms } from './forms-muldiv'
 import { shiftForms } from './forms-shift'
 import { stackForms, stringForms } from './forms-string-stack'
 import { sseForms } from './forms-sse'
+import { x87Forms } from './forms-x87'
 import type { Form } from './form'
 
 export function allForms(): Form[] {
-  const forms = [...aluForms(), ...shiftForms(), ...mulDivForms(), ...bitForms(), ...moveForms(), ...stringForms(), ...stackForms(), ...sseForms().map((f) => ({ ...f, feature: f.feature ?? ('sse2' as const) }))]
+  const forms = [...aluForms(), ...shiftForms(), ...mulDivForms(), ...bitForms(), ...moveForms(), ...stringForms(), ...stackForms(), ...sseForms().map((f) => ({ ...f, feature: f.feature ?? ('sse2' as const) })), ...x87Forms()]
   return [...forms, ...ripRelativeForms(forms)]
 }
 

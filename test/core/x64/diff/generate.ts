@@ -23,6 +23,7 @@ export function generateCases(forms: readonly Form[], perForm: number, seed: num
       cases.push({
         id: cases.length, form: form.name, group: form.group, asm, input: c.input,
         definedFlags: c.definedFlags, undefinedFlags: c.undefinedFlags, ignoreRegs: c.ignoreRegs,
+        x87: c.x87, ignoreMem: c.ignoreMem.length ? c.ignoreMem : undefined,
       })
     }
   }

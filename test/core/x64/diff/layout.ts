@@ -2,7 +2,8 @@
  * Shared layout of the differential harness: where the scratch memory lives (the same
  * virtual addresses natively and in the emulator, so memory operands and stack pointers
  * mean the same thing on both sides), the compared memory window, and the binary record
- * formats exchanged with the native runner.
+ * formats exchanged with the native runner (the x87 part of the FXSAVE image rides at the end
+ * of both records).
  */
 
 /** Natively a fixed mmap; in the emulator the same GVAs mapped onto RAM at SCRATCH_GPA. */
@@ -27,7 +28,10 @@ export const IN_RFLAGS = 16 * 8
 export const IN_MXCSR = IN_RFLAGS + 8
 export const IN_XMM = IN_MXCSR + 8
 export const IN_MEM = IN_XMM + XMM_BYTES
-export const IN_SIZE = IN_MEM + WIN_SIZE
+/** FXSAVE bytes 0..159 (FCW, FSW, abridged FTW, FOP/FIP/FDP, ST0-7); its MXCSR bytes are not used. */
+export const X87_BYTES = 160
+export const IN_X87 = IN_MEM + WIN_SIZE
+export const IN_SIZE = IN_X87 + X87_BYTES
 
 /** Output record: status (signal number, 0 = retired), length, 16 code bytes, then as input. */
 export const OUT_STATUS = 0
@@ -38,7 +42,8 @@ export const OUT_RFLAGS = OUT_GPR + 16 * 8
 export const OUT_MXCSR = OUT_RFLAGS + 8
 export const OUT_XMM = OUT_MXCSR + 8
 export const OUT_MEM = OUT_XMM + XMM_BYTES
-export const OUT_SIZE = OUT_MEM + WIN_SIZE
+export const OUT_X87 = OUT_MEM + WIN_SIZE
+export const OUT_SIZE = OUT_X87 + X87_BYTES
 
 /** RFLAGS bits the harness controls and compares. */
 export const FLAG = {

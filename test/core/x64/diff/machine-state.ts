@@ -10,6 +10,8 @@ export interface CaseResult {
   mxcsr: number
   xmm: bigint[]
   mem: Uint8Array
+  /** FXSAVE bytes 0..159: x87 control/status/tag words and ST0-7. */
+  x87: Uint8Array
 }
 
 export interface NativeResult extends CaseResult {

@@ -1,13 +1,13 @@
 /**
  * Text of the native side: a C driver and the assembly entry/exit stubs. The driver maps
  * the scratch region at its fixed address, and for each case loads GPRs, RFLAGS and the
- * FXSAVE image (XMM, MXCSR) from the input record, jumps to the case's single instruction,
+ * FXSAVE image (x87 state, XMM, MXCSR) from the input record, jumps to the case's single instruction,
  * and stores everything back. Faults (#DE, #GP, …) arrive as signals on an alternate
  * stack and are recorded as the case's status instead of killing the batch.
  */
 import {
-  IN_GPR, IN_MEM, IN_MXCSR, IN_RFLAGS, IN_SIZE, IN_XMM, OUT_CODE, OUT_GPR, OUT_LEN, OUT_MEM, OUT_MXCSR,
-  OUT_RFLAGS, OUT_SIZE, OUT_STATUS, OUT_XMM, SCRATCH_BASE, SCRATCH_SIZE, WIN_BASE, WIN_SIZE, XMM_BYTES,
+  IN_GPR, IN_MEM, IN_MXCSR, IN_RFLAGS, IN_SIZE, IN_X87, IN_XMM, OUT_CODE, OUT_GPR, OUT_LEN, OUT_MEM, OUT_MXCSR,
+  OUT_RFLAGS, OUT_SIZE, OUT_STATUS, OUT_X87, OUT_XMM, SCRATCH_BASE, SCRATCH_SIZE, WIN_BASE, WIN_SIZE, X87_BYTES, XMM_BYTES,
 } from './layout'
 
 export function harnessC(): string {
@@ -56,6 +56,8 @@ int main(int argc, char **argv) {
     memcpy(hx_in_regs, r + ${IN_GPR}, 128);
     memcpy(&hx_in_rflags, r + ${IN_RFLAGS}, 8);
     memcpy(hx_in_fx, base_fx, 512);
+    memcpy(hx_in_fx, r + ${IN_X87}, 24);
+    memcpy(hx_in_fx + 32, r + ${IN_X87} + 32, ${X87_BYTES} - 32);
     memcpy(hx_in_fx + 24, r + ${IN_MXCSR}, 4);
     memcpy(hx_in_fx + 160, r + ${IN_XMM}, ${XMM_BYTES});
     uint32_t len = (uint32_t)((uint8_t *)hx_case_ends[i] - (uint8_t *)hx_cases[i]);
@@ -68,10 +70,12 @@ int main(int argc, char **argv) {
       memcpy(o + ${OUT_RFLAGS}, &hx_out_rflags, 8);
       memcpy(o + ${OUT_MXCSR}, hx_out_fx + 24, 4);
       memcpy(o + ${OUT_XMM}, hx_out_fx + 160, ${XMM_BYTES});
+      memcpy(o + ${OUT_X87}, hx_out_fx, ${X87_BYTES});
     } else {
       uint32_t s = (uint32_t)sig;
       memcpy(o + ${OUT_STATUS}, &s, 4);
       memcpy(o + ${OUT_GPR}, r + ${IN_GPR}, 128 + 8);
+      memcpy(o + ${OUT_X87}, r + ${IN_X87}, ${X87_BYTES});
     }
     memcpy(o + ${OUT_MEM}, scratch + ${WIN_BASE - SCRATCH_BASE}, ${WIN_SIZE});
   }
@@ -96,7 +100,7 @@ export function harnessAsm(instructions: readonly string[]): string {
   lines.push('hx_exit:')
   GPRS.forEach((r, i) => lines.push(`  mov [rip+hx_out_regs+${i * 8}], ${r}`))
   lines.push('  mov rsp, [rip+hx_saved_rsp]', '  pushfq', '  pop qword ptr [rip+hx_out_rflags]')
-  lines.push('  fxsave64 [rip+hx_out_fx]', '  ldmxcsr [rip+hx_default_mxcsr]', '  push 0x202', '  popfq')
+  lines.push('  fxsave64 [rip+hx_out_fx]', '  fninit', '  ldmxcsr [rip+hx_default_mxcsr]', '  push 0x202', '  popfq')
   for (const r of ['r15', 'r14', 'r13', 'r12', 'rbp', 'rbx']) lines.push(`  pop ${r}`)
   lines.push('  ret', '')
   lines.push('.section .text.cases,"ax",@progbits')

@@ -10,8 +10,8 @@ import { join } from 'node:path'
 import type { DiffCase } from './case-builder'
 import { harnessAsm, harnessC } from './native-harness'
 import {
-  IN_GPR, IN_MEM, IN_MXCSR, IN_RFLAGS, IN_SIZE, IN_XMM, OUT_CODE, OUT_GPR, OUT_LEN, OUT_MEM, OUT_MXCSR,
-  OUT_RFLAGS, OUT_SIZE, OUT_STATUS, OUT_XMM, WIN_BASE, WIN_SIZE,
+  IN_GPR, IN_MEM, IN_MXCSR, IN_RFLAGS, IN_SIZE, IN_X87, IN_XMM, OUT_CODE, OUT_GPR, OUT_LEN, OUT_MEM, OUT_MXCSR,
+  OUT_RFLAGS, OUT_SIZE, OUT_STATUS, OUT_X87, OUT_XMM, WIN_BASE, WIN_SIZE, X87_BYTES,
 } from './layout'
 import { readU64s, writeU64s, type NativeResult } from './machine-state'
 
@@ -25,6 +25,7 @@ export function encodeInputs(cases: readonly DiffCase[]): Uint8Array {
     view.setUint32(o + IN_MXCSR, c.input.mxcsr, true)
     writeU64s(view, o + IN_XMM, c.input.xmm)
     buf.set(c.input.mem, o + IN_MEM)
+    buf.set(c.input.x87, o + IN_X87)
   })
   return buf
 }
@@ -43,6 +44,7 @@ export function decodeOutputs(buf: Uint8Array, count: number): NativeResult[] {
       mxcsr: view.getUint32(o + OUT_MXCSR, true),
       xmm: readU64s(view, o + OUT_XMM, 32),
       mem: buf.slice(o + OUT_MEM, o + OUT_MEM + WIN_SIZE),
+      x87: buf.slice(o + OUT_X87, o + OUT_X87 + X87_BYTES),
     })
   }
   return out
