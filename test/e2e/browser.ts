@@ -2,10 +2,11 @@
  * Shared e2e set-up: one headless Chromium (playwright-core, /usr/bin/chromium) per test file,
  * terminal text helpers, and screenshots under test/artifacts/.
  */
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { appRoot } from './serve-process'
+import { appRoot, assertBuilt, startServe, type ServeProcess } from './serve-process'
 
 const chromiumArgs = [
   '--no-sandbox',
@@ -56,4 +57,44 @@ export const stateOf = (p: Page, vmName: string): Promise<string> => p.getByTest
 export async function clearToasts(p: Page): Promise<void> {
   // In the page, in one go: a toast may expire between listing and clicking it.
   await p.locator('.toast button[aria-label="Dismiss"]').evaluateAll((buttons) => buttons.forEach((b) => (b as { click(): void }).click()))
+}
+
+/** One e2e file's world: a built `serve` on a temp data dir, a Chromium, its first page. */
+export interface E2eSession {
+  serve: ServeProcess
+  ctx: BrowserContext
+  page: Page
+  /** Uncaught errors of the session's pages. */
+  pageErrors: string[]
+  /** Closes the browser, stops `serve` (returning its exit code) and removes the temp dir. */
+  close(): Promise<number | null>
+}
+
+/** Starts a session (`serveArgs` e.g. ['--no-default-vm']); `prepare` runs before the page loads. */
+export async function openSession(name: string, serveArgs: string[] = [], prepare?: (page: Page) => Promise<void>): Promise<E2eSession> {
+  assertBuilt()
+  const tmp = mkdtempSync(join(tmpdir(), `hv-e2e-${name}-`))
+  const serve = await startServe(join(tmp, 'data'), 20_000, serveArgs)
+  const ctx = await launch(join(tmp, 'chromium'))
+  const page = ctx.pages()[0] ?? (await ctx.newPage())
+  const pageErrors: string[] = []
+  page.on('pageerror', (e) => pageErrors.push(e.message))
+  await prepare?.(page)
+  await page.goto(serve.url)
+  return {
+    serve, ctx, page, pageErrors,
+    async close() {
+      await ctx.close()
+      const code = await serve.stop()
+      rmSync(tmp, { recursive: true, force: true })
+      return code
+    },
+  }
+}
+
+/** Types a line into a Connect panel's terminal (clicked at its top left, which other windows leave free). */
+export async function typeInConsole(p: Page, vmName: string, text: string): Promise<void> {
+  await p.locator(`[data-testid="connect-window-${vmName}"] [data-testid="terminal"]`).click({ position: { x: 20, y: 20 } })
+  await p.keyboard.type(text)
+  await p.keyboard.press('Enter')
 }

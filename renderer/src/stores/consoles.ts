@@ -15,6 +15,8 @@ export const COM1 = 0
 export const COM2 = 1
 const PORTS = [COM1, COM2]
 const KEEP_BYTES = 256 * 1024
+/** The thumbnail is redrawn at most this often: a flooding guest must not re-render the pane per chunk. */
+export const THUMBNAIL_INTERVAL_MS = 250
 const key = (id: string, port: number): string => `${id}:${port}`
 
 /** Receives new bytes; when `reset` is true, `bytes` is the whole stream and replaces what was shown. */
@@ -43,8 +45,30 @@ export const useConsoleStore = defineStore('consoles', () => {
     return s
   }
 
-  function touch(id: string): void {
+  /** VMs whose COM1 changed while a thumbnail update was held back; their timer. */
+  const heldBack = new Set<string>()
+  const throttles = new Map<string, ReturnType<typeof setTimeout>>()
+
+  function bump(id: string): void {
     revision.value = { ...revision.value, [id]: (revision.value[id] ?? 0) + 1 }
+  }
+
+  /** Leading edge at once, then at most one bump per THUMBNAIL_INTERVAL_MS while bytes keep coming. */
+  function touch(id: string): void {
+    if (throttles.has(id)) {
+      heldBack.add(id)
+      return
+    }
+    bump(id)
+    const tick = (): void => {
+      if (!heldBack.delete(id)) {
+        throttles.delete(id)
+        return
+      }
+      bump(id)
+      throttles.set(id, setTimeout(tick, THUMBNAIL_INTERVAL_MS))
+    }
+    throttles.set(id, setTimeout(tick, THUMBNAIL_INTERVAL_MS))
   }
 
   /** The last `lines` lines of a VM's console as text (UTF-8 decoded, control codes dropped). */

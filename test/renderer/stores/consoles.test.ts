@@ -1,11 +1,12 @@
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { ErrorCode, HvError } from '../../../contract'
-import { useConsoleStore } from '../../../renderer/src/stores/consoles'
+import { THUMBNAIL_INTERVAL_MS, useConsoleStore } from '../../../renderer/src/stores/consoles'
 import { useErrorStore } from '../../../renderer/src/stores/errors'
 import { fakeClient } from './fake-client'
 
 beforeEach(() => setActivePinia(createPinia()))
+afterEach(() => vi.useRealTimers())
 
 describe('console store', () => {
   it('merges history and live chunks by offset without duplicates', async () => {
@@ -58,5 +59,35 @@ describe('console store', () => {
     expect(f.calls[0]!.args).toEqual({ id: 'a', port: 0, data: '\u00c3\u00a9\r' })
     await store.type('off', 'x')
     expect(useErrorStore().toasts[0]).toMatchObject({ code: 'INVALID_STATE' })
+  })
+
+  it('redraws the thumbnail at once, then at most every THUMBNAIL_INTERVAL_MS while a guest floods COM1', () => {
+    vi.useFakeTimers()
+    const f = fakeClient({})
+    const store = useConsoleStore()
+    store.attach(f.client)
+    let offset = 0
+    const chunk = (data: string): void => {
+      f.emit('console:output', { id: 'a', port: 0, offset, data })
+      offset += data.length
+    }
+    chunk('first line\r\n')
+    expect(store.revision.a).toBe(1)
+    expect(store.tail('a', 1)).toBe('')
+    expect(store.tail('a', 2)).toBe('first line\n')
+    for (let i = 0; i < 100; i++) chunk(`line ${i}\r\n`)
+    expect(store.revision.a).toBe(1)
+    vi.advanceTimersByTime(THUMBNAIL_INTERVAL_MS)
+    expect(store.revision.a).toBe(2)
+    expect(store.tail('a', 2)).toBe('line 99\n')
+    // Quiet for a whole interval: the next byte shows at once again.
+    vi.advanceTimersByTime(THUMBNAIL_INTERVAL_MS * 2)
+    expect(store.revision.a).toBe(2)
+    chunk('late\r\n')
+    expect(store.revision.a).toBe(3)
+    // COM2 output never redraws the (COM1) thumbnail.
+    f.emit('console:output', { id: 'a', port: 1, offset: 0, data: 'com2' })
+    vi.advanceTimersByTime(THUMBNAIL_INTERVAL_MS * 2)
+    expect(store.revision.a).toBe(3)
   })
 })
