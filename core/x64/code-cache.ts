@@ -41,7 +41,7 @@ function purgeWriteTlb(c: CpuState, base: number): void {
 
 const MAX_INVALIDATIONS = 16
 /** Instructions without a store to a given-up page before its code is cached again. */
-const QUIET_RETIRED = 20_000_000
+const QUIET_RETIRED = 2_000_000
 
 export function invalidateCodePage(c: CpuState, gpage: number): void {
   if (c.codeInvalidations[gpage] < 255) c.codeInvalidations[gpage]++

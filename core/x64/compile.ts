@@ -23,6 +23,8 @@ const TWO32 = 4294967296
 const CANON = 0x800000000000
 const dec = new StaticDecoder()
 let lastStart = 0
+/** The instruction names byte register 4-7: AH..BH without a REX prefix, SPL..DIL with one. */
+let byteRegs = false
 
 /** Length in bytes of the instruction the last compileAt() call decoded. */
 export function compiledLength(): number {
@@ -85,11 +87,35 @@ export function compileAt(c: CpuState, ip: number): CompiledInsn {
   dec.end = Math.min(start + 15, c.fetchDelta + c.fetchHi)
   dec.overrun = false
   const b = dec.prefixes()
-  if (dec.overrun || dec.lock) return INTERP
+  if (dec.overrun) return INTERP
   if (dec.rep !== 0 && b !== 0x90) return INTERP
+  const opPos = dec.pos - 1
+  byteRegs = false
   const f = build(b, ip, start)
   if (f === INTERP || dec.overrun) return INTERP
+  // one VP's instruction is atomic here, so LOCK only has to be legal (else the interpreter raises #UD)
+  if (dec.lock && (dec.mem === null || !lockable(c.ram, opPos))) return INTERP
+  if (byteRegs) {
+    // getReg8/setReg8 read the prefix state of the running instruction
+    const rex = dec.rex
+    return (c) => { c.rex = rex; f(c) }
+  }
   return f
+}
+
+/** LOCK-able opcode at `pos` (memory destination checked by the caller; SDM vol. 2, LOCK). */
+function lockable(ram: Uint8Array, pos: number): boolean {
+  const b = ram[pos], r = (ram[pos + 1] >> 3) & 7
+  if (b < 0x40) return (b & 7) < 2 && (b >> 3) !== 7 // ADD/OR/ADC/SBB/AND/SUB/XOR Eb/Ev, Gb/Gv
+  if (b >= 0x80 && b <= 0x83) return r !== 7
+  if (b === 0x86 || b === 0x87) return true
+  if (b === 0xf6 || b === 0xf7) return r === 2 || r === 3
+  if (b === 0xfe || b === 0xff) return r === 0 || r === 1
+  if (b !== 0x0f) return false
+  const b2 = ram[pos + 1], r2 = (ram[pos + 2] >> 3) & 7
+  if (b2 === 0xb0 || b2 === 0xb1 || b2 === 0xc0 || b2 === 0xc1 || b2 === 0xab || b2 === 0xb3 || b2 === 0xbb) return true
+  if (b2 === 0xba) return r2 >= 5
+  return b2 === 0xc7 && r2 === 1
 }
 
 function build(b: number, ip: number, start: number): CompiledInsn {
@@ -110,7 +136,7 @@ function build(b: number, ip: number, start: number): CompiledInsn {
     const next = end()
     if (!d.finishRip(next)) return INTERP
     const reg = d.reg, rm = d.rm, m = d.mem
-    if (sz === 1 && (reg >= 4 || (m === null && rm >= 4))) return INTERP // byte regs 4-15 depend on REX
+    if (sz === 1 && (reg >= 4 || (m === null && rm >= 4))) byteRegs = true // byte regs 4-15 depend on REX
     if (m === null && sz >= 4) {
       const f = form < 2 ? fastAlu(op, sz, rm, reg, 0, next) : fastAlu(op, sz, reg, rm, 0, next)
       if (f) return f
@@ -161,7 +187,7 @@ function build(b: number, ip: number, start: number): CompiledInsn {
       const sz = b === 0x80 ? 1 : size, op = (d.modrm >> 3) & 7, m = d.mem, rm = d.rm
       const imm = b === 0x81 ? (sz === 2 ? d.u16() : d.s32()) : b === 0x83 ? d.s8() : d.u8()
       const next = end(); if (!d.finishRip(next)) return INTERP
-      if (sz === 1 && m === null && rm >= 4) return INTERP
+      if (sz === 1 && m === null && rm >= 4) byteRegs = true
       const s = trunc(imm, sz), sh = imm >> 31
       if (m === null && sz >= 4) { const f = fastAlu(op, sz, rm, -1, imm, next); if (f) return f }
       if (m === null) return (c) => { const v = readReg(c, sz, rm), vh = c.h; const r = alu(c, op, sz, v, vh, s, sh); if (op !== 7) writeReg(c, sz, rm, r, c.h); c.rip = next }
@@ -172,7 +198,7 @@ function build(b: number, ip: number, start: number): CompiledInsn {
       d.modrmDecode()
       const sz = b === 0x84 ? 1 : size, m = d.mem, rm = d.rm, reg = d.reg, next = end()
       if (!d.finishRip(next)) return INTERP
-      if (sz === 1 && (reg >= 4 || (m === null && rm >= 4))) return INTERP
+      if (sz === 1 && (reg >= 4 || (m === null && rm >= 4))) byteRegs = true
       if (m === null && sz >= 4) { const f = fastAlu(8, sz, rm, reg, 0, next); if (f) return f }
       return (c) => { const v = m === null ? readReg(c, sz, rm) : rd(c, memLin(c, m), sz), vh = c.h; const s = readReg(c, sz, reg); alu(c, 4, sz, v, vh, s, c.h); c.rip = next }
     }
@@ -180,7 +206,7 @@ function build(b: number, ip: number, start: number): CompiledInsn {
       d.modrmDecode()
       const sz = b & 1 ? size : 1, m = d.mem, rm = d.rm, reg = d.reg, next = end()
       if (!d.finishRip(next)) return INTERP
-      if (sz === 1 && (reg >= 4 || (m === null && rm >= 4))) return INTERP
+      if (sz === 1 && (reg >= 4 || (m === null && rm >= 4))) byteRegs = true
       if (sz >= 4) {
         const f = m === null ? (b === 0x89 ? fastMovRR(sz, rm, reg, next) : fastMovRR(sz, reg, rm, next)) : b === 0x89 ? fastStore(sz, reg, m, next) : fastLoad(sz, reg, m, next)
         if (f) return f
@@ -227,7 +253,7 @@ function build(b: number, ip: number, start: number): CompiledInsn {
       const sz = b & 1 ? size : 1, op = (d.modrm >> 3) & 7, m = d.mem, rm = d.rm
       const cnt = b <= 0xc1 ? d.u8() : 1
       const next = end(); if (!d.finishRip(next)) return INTERP
-      if (sz === 1 && m === null && rm >= 4) return INTERP
+      if (sz === 1 && m === null && rm >= 4) byteRegs = true
       const byCl = b === 0xd3
       if (m === null) return (c) => { const v = readReg(c, sz, rm), vh = c.h; const r = shift(c, op, sz, v, vh, byCl ? c.r[2] & 0xff : cnt); writeReg(c, sz, rm, r, c.h); c.rip = next }
       return (c) => { const a = memLin(c, m); probeWrite(c, a, sz); const v = rd(c, a, sz), vh = c.h; const r = shift(c, op, sz, v, vh, byCl ? c.r[2] & 0xff : cnt); wr(c, a, sz, r, c.h); c.rip = next }
@@ -242,7 +268,7 @@ function build(b: number, ip: number, start: number): CompiledInsn {
       const sz = b === 0xc6 ? 1 : size, m = d.mem, rm = d.rm
       const imm = sz === 1 ? d.u8() : sz === 2 ? d.u16() : d.s32()
       const next = end(); if (!d.finishRip(next)) return INTERP
-      if (sz === 1 && m === null && rm >= 4) return INTERP
+      if (sz === 1 && m === null && rm >= 4) byteRegs = true
       const hi = imm >> 31
       if (m !== null) { const f = fastStoreImm(sz, imm, m, next); if (f) return f }
       if (m === null) return (c) => { writeReg(c, sz, rm, imm, hi); c.rip = next }
@@ -262,7 +288,7 @@ function build(b: number, ip: number, start: number): CompiledInsn {
       const sz = b === 0xf6 ? 1 : size, op = (d.modrm >> 3) & 7, m = d.mem, rm = d.rm
       const imm = op < 2 ? (sz === 1 ? d.u8() : sz === 2 ? d.u16() : d.s32()) : 0
       const next = end(); if (!d.finishRip(next)) return INTERP
-      if (sz === 1 && m === null && rm >= 4) return INTERP
+      if (sz === 1 && m === null && rm >= 4) byteRegs = true
       if (op < 2) { const s = trunc(imm, sz), sh = imm >> 31; return (c) => { const v = m === null ? readReg(c, sz, rm) : rd(c, memLin(c, m), sz); alu(c, 4, sz, v, c.h, s, sh); c.rip = next } }
       if (op >= 4) return (c) => { const s = m === null ? readReg(c, sz, rm) : rd(c, memLin(c, m), sz), sh = c.h; if (op < 6) { const a = readReg(c, sz, 0); mulAcc(c, sz, a, c.h, s, sh, op === 5) } else divAcc(c, sz, s, sh, op === 7); c.rip = next }
       if (m !== null) return INTERP
@@ -273,7 +299,7 @@ function build(b: number, ip: number, start: number): CompiledInsn {
       d.modrmDecode()
       const op = (d.modrm >> 3) & 7, m = d.mem, rm = d.rm, sz = b === 0xfe ? 1 : size
       const next = end(); if (!d.finishRip(next)) return INTERP
-      if (sz === 1 && m === null && rm >= 4) return INTERP
+      if (sz === 1 && m === null && rm >= 4) byteRegs = true
       if (op < 2) {
         const isDec = op === 1
         if (m === null) return (c) => { const v = readReg(c, sz, rm), vh = c.h; const r = incDec(c, sz, v, vh, isDec); writeReg(c, sz, rm, r, c.h); c.rip = next }
