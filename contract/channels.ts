@@ -5,7 +5,7 @@
  */
 import type {
   ByteString, CheckpointList, ConsoleChunk, ConsoleHistory, DebugChunk, HostInfo, HvEventLogResult, HvStatsResult, UploadResult,
-  VmConfig, VmProgress, VmStatsSample, VmSummary,
+  VmConfig, VmProgress, VmStatsSample, VmSummary, ExportResult, PackageChunk,
 } from './types'
 
 export interface Commands {
@@ -51,6 +51,18 @@ export interface Commands {
   'shell:openConnect': { args: { id: string }; result: { opened: boolean } }
   'console:input': { args: { id: string; port: number; data: ByteString }; result: { accepted: number } }
   'console:history': { args: { id: string; port: number }; result: ConsoleHistory }
+  /** Export an Off or Saved VM into a new folder `<path>/<VM name>` (absolute `path` on the host). */
+  'vm:export': { args: { id: string; path: string }; result: ExportResult }
+  /** Import a VM from an export folder or a package file on the host (e.g. an upload); a taken id gets a new one. */
+  'vm:import': { args: { path: string }; result: VmSummary }
+  /** Move, step 1: packs an Off or Saved VM into one file on its host. */
+  'vm:package': { args: { id: string }; result: { packageId: string; size: number } }
+  /** Move, step 2: reads the package in chunks (then `file:upload` them to the target and `vm:import`). */
+  'package:read': { args: { packageId: string; offset: number }; result: PackageChunk }
+  /** Drops a package (a move that was cancelled or failed). */
+  'package:discard': { args: { packageId: string }; result: { packageId: string } }
+  /** Move, last step, after the target acknowledged the import: deletes the VM here unless it changed since packing. */
+  'vm:completeMove': { args: { id: string; packageId: string }; result: { id: string } }
 }
 
 export type Channel = keyof Commands
@@ -98,6 +110,12 @@ export const channels: readonly Channel[] = [
   'shell:openConnect',
   'console:input',
   'console:history',
+  'vm:export',
+  'vm:import',
+  'vm:package',
+  'package:read',
+  'package:discard',
+  'vm:completeMove',
 ]
 
 export const eventChannels: readonly EventChannel[] = ['vm:changed', 'console:output', 'vm:stats', 'debug:output', 'vm:progress']

@@ -196,12 +196,30 @@ export interface DebugChunk {
   data: ByteString
 }
 
-/** Progress of a long operation (save, restore, checkpoint, apply). */
+/** Progress of a long operation (save, restore, checkpoint, apply, export, import, move). */
 export interface VmProgress {
   id: string
-  operation: 'save' | 'restore' | 'checkpoint' | 'apply'
+  operation: 'save' | 'restore' | 'checkpoint' | 'apply' | 'export' | 'import' | 'move'
   /** 0..100; 100 with `done` at the end. */
   percent: number
   done: boolean
   message: string
+}
+
+/** `vm:export`: the folder the export was written to. */
+export interface ExportResult {
+  id: string
+  path: string
+  /** Bytes of VM files written (without the manifest). */
+  bytes: number
+}
+
+/** A chunk of a package file (Move), base64. */
+export interface PackageChunk {
+  packageId: string
+  offset: number
+  /** Total size of the package in bytes. */
+  size: number
+  data: string
+  final: boolean
 }

@@ -241,6 +241,21 @@ const validators: Validators = {
     const o = object(args, 'arguments', ['id', 'port'])
     return { id: vmId(o.id), port: port(o.port) }
   },
+  'vm:export': (args) => {
+    const o = object(args, 'arguments', ['id', 'path'])
+    return { id: vmId(o.id), path: filePath(o.path, 'path') }
+  },
+  'vm:import': (args) => ({ path: filePath(object(args, 'arguments', ['path']).path, 'path') }),
+  'vm:package': byId,
+  'package:read': (args) => {
+    const o = object(args, 'arguments', ['packageId', 'offset'])
+    return { packageId: vmId(o.packageId, 'packageId'), offset: integer(o.offset, 'offset', 0, Number.MAX_SAFE_INTEGER) }
+  },
+  'package:discard': (args) => ({ packageId: vmId(object(args, 'arguments', ['packageId']).packageId, 'packageId') }),
+  'vm:completeMove': (args) => {
+    const o = object(args, 'arguments', ['id', 'packageId'])
+    return { id: vmId(o.id), packageId: vmId(o.packageId, 'packageId') }
+  },
 }
 
 /** Validates a command's channel and arguments; never throws. */

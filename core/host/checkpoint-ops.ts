@@ -7,28 +7,15 @@
  * Progress goes out as `vm:progress` events.
  */
 import { mkdir } from 'node:fs/promises'
-import { ErrorCode, HvError, type CheckpointList, type VmProgress, type VmSummary } from '../../contract'
+import { ErrorCode, HvError, type CheckpointList } from '../../contract'
 import { CheckpointError } from '../vmm/saved-state/checkpoint-tree'
 import { writeFileAtomic } from './atomic-file'
 import { CheckpointStore, checkpointList, defaultCheckpointName } from './checkpoint-store'
 import { notAvailable } from './host-rules'
-import type { LiveVm } from './host-service'
-import type { VmRecord } from './inventory'
-
-/** What the checkpoint commands need of HostService. */
-export interface CheckpointHost {
-  now(): number
-  record(id: string): VmRecord
-  live(id: string): LiveVm
-  vmFolder(id: string): string
-  savedStatePath(id: string): string
-  progress(id: string, operation: VmProgress['operation'], percent: number, message: string): void
-  flush(id: string): void
-  changed(id: string): VmSummary
-}
+import { clearRunning, type VmHost } from './live-vm'
 
 export class CheckpointOps {
-  constructor(private readonly host: CheckpointHost) {}
+  constructor(private readonly host: VmHost) {}
 
   private store(id: string): CheckpointStore {
     return new CheckpointStore(this.host.vmFolder(id))
@@ -136,10 +123,7 @@ export class CheckpointOps {
       await this.store(id).save(tree)
     })
     vm.state = 'Saved'
-    vm.startedAt = null
-    vm.meter = null
-    vm.cpuUsagePercent = null
-    vm.instructionsPerSecond = null
+    clearRunning(vm)
     vm.lastStop = null
     h.changed(id)
     h.progress(id, 'apply', 100, `Applied "${target.name}"`)

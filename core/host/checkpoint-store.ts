@@ -6,7 +6,7 @@
  * tree that forgets it, so a crash leaves at worst an unreferenced file, never a dangling
  * checkpoint. Default names follow Hyper-V: `<vm name> (MM/DD/YYYY - hh:mm:ss AM/PM)`.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CheckpointTree } from '../vmm/saved-state/checkpoint-tree'
 import type { CheckpointList } from '../../contract'
@@ -76,6 +76,27 @@ export class CheckpointStore {
     const refs = doomed.map((cid) => tree.delete(cid))
     await this.save(tree)
     for (const ref of refs) await rm(join(this.folder, ref), { force: true }).catch(() => undefined)
+  }
+
+  /** Removes containers the tree does not name (a crash between writing one and the tree). */
+  async sweep(): Promise<number> {
+    let names: string[]
+    try {
+      names = await readdir(this.folder)
+    } catch {
+      return 0
+    }
+    let tree: CheckpointTree
+    try {
+      tree = await this.load()
+    } catch {
+      // A corrupt tree is reported when used; never delete states it might still name.
+      return 0
+    }
+    const named = new Set(tree.all().map((c) => c.stateRef))
+    const orphans = names.filter((n) => n.endsWith('.hvs') && !named.has(n))
+    for (const n of orphans) await rm(join(this.folder, n), { force: true })
+    return orphans.length
   }
 
   async removeAll(): Promise<void> {

@@ -8,7 +8,6 @@
  */
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   ErrorCode,
@@ -25,20 +24,22 @@ import {
   type HostFeatures,
   type Result,
   type VmConfig,
-  type VmState,
-  type VmStopInfo,
+  type VmProgress,
   type VmSummary,
 } from '../../contract'
-import type { MachineStop } from '../vmm/machine-api'
-import { listBundledGuests, resolveMachineConfig } from './boot-source'
-import { ConsoleLog } from './console-log'
-import { CpuMeter } from './cpu-usage'
+import { listBundledGuests } from './boot-source'
 import { Inventory, type VmRecord } from './inventory'
 import { Uploads } from './uploads'
-import { writeFileAtomic } from './atomic-file'
-import type { ControlOp, RunnerFactory, RunnerStats, VmRunner } from './vm-runner'
+import type { RunnerFactory, VmRunner } from './vm-runner'
 import { machineChangesWhileOn, notAvailable } from './host-rules'
 import { CheckpointOps } from './checkpoint-ops'
+import { CheckpointStore } from './checkpoint-store'
+import { LifecycleOps } from './lifecycle-ops'
+import { TransferOps } from './transfer-ops'
+import { decodeContainer } from '../vmm/saved-state/container'
+import { PORTS, newLiveVm, summaryOf, type LiveVm, type VmHost } from './live-vm'
+
+export type { LiveVm } from './live-vm'
 
 export interface HostServiceOptions {
   dataDir: string
@@ -50,24 +51,14 @@ export interface HostServiceOptions {
   features?: Partial<HostFeatures>
   /** On the very first run (no inventory yet), create this VM if its bundled guest exists. */
   defaultVm?: VmConfig
+  /**
+   * Throws when bytes are not a saved state the runner can restore (Import checks every
+   * saved state before copying it). Default: core/vmm's container decoder.
+   */
+  checkSavedState?: (bytes: Uint8Array) => void
 }
 
 export type HostListener = (event: HostEvent) => void
-
-const PORTS = 2
-
-export interface LiveVm {
-  state: VmState
-  startedAt: number | null
-  runner: VmRunner | null
-  lastStop: VmStopInfo | null
-  consoles: ConsoleLog[]
-  pending: string[]
-  flushScheduled: boolean
-  meter: CpuMeter | null
-  cpuUsagePercent: number | null
-  instructionsPerSecond: number | null
-}
 
 type Handlers = { [C in Channel]: (args: CommandArgs<C>) => Promise<CommandResult<C>> }
 
@@ -77,6 +68,8 @@ export class HostService {
   private readonly now: () => number
   private readonly uploads: Uploads
   private readonly features: HostFeatures
+  private readonly lifecycle: LifecycleOps
+  private readonly transfers: TransferOps
   private closed = false
 
   private constructor(
@@ -95,11 +88,30 @@ export class HostService {
       nativeShell: false,
       ...options.features,
     }
+    this.lifecycle = new LifecycleOps({
+      ...this.vmHost,
+      guestsDir: options.guestsDir,
+      runner: options.runner,
+      features: this.features,
+      peek: (id) => this.live.get(id),
+      emit: (event) => this.emit(event),
+      serial: (id, port, data) => this.onSerial(id, port, data),
+    })
+    this.transfers = new TransferOps({
+      ...this.vmHost,
+      inventory,
+      dataDir: options.dataDir,
+      guestsDir: options.guestsDir,
+      checkSavedState: options.checkSavedState ?? ((bytes) => void decodeContainer(bytes)),
+      isUpload: (path) => this.uploads.isUpload(path),
+      forget: (id) => this.forget(id),
+    })
   }
 
   static async open(options: HostServiceOptions): Promise<HostService> {
     const inventory = await Inventory.open(options.dataDir)
     const host = new HostService(inventory, options)
+    for (const r of inventory.list()) await new CheckpointStore(inventory.vmFolder(r.id)).sweep().catch(() => 0)
     if (inventory.firstRun && options.defaultVm) await host.createDefaultVm(options.defaultVm)
     await inventory.ensureIndex().catch(() => undefined)
     return host
@@ -150,12 +162,12 @@ export class HostService {
     this.listeners.clear()
   }
 
-  private progress(id: string, operation: 'save' | 'restore' | 'checkpoint' | 'apply', percent: number, message: string): void {
+  private progress(id: string, operation: VmProgress['operation'], percent: number, message: string): void {
     this.emit({ channel: 'vm:progress', payload: { id, operation, percent, done: percent >= 100, message } })
   }
 
-  /** Checkpoints (checkpoint-ops.ts) see the live VM through this narrow view. */
-  private readonly checkpointOps = new CheckpointOps({
+  /** The command modules see the host through this narrow view. */
+  private readonly vmHost: VmHost = {
     now: () => this.now(),
     record: (id) => this.record(id),
     live: (id) => this.liveVm(id),
@@ -164,7 +176,9 @@ export class HostService {
     progress: (id, op, percent, message) => this.progress(id, op, percent, message),
     flush: (id) => this.flush(id, this.liveVm(id)),
     changed: (id) => this.changed(id),
-  })
+  }
+
+  private readonly checkpointOps = new CheckpointOps(this.vmHost)
 
   private readonly handlers: Handlers = {
     'host:info': async () => ({
@@ -187,8 +201,8 @@ export class HostService {
       }
       return this.changed(record.id)
     },
-    'vm:start': async ({ id }) => this.start(id),
-    'vm:turnOff': async ({ id }) => this.turnOff(id),
+    'vm:start': async ({ id }) => this.lifecycle.start(id),
+    'vm:turnOff': async ({ id }) => this.lifecycle.turnOff(id),
     'vm:delete': async ({ id }) => {
       const record = this.record(id)
       const vm = this.liveVm(id)
@@ -200,16 +214,15 @@ export class HostService {
       } catch (e) {
         throw new HvError(ErrorCode.STORAGE, `The VM could not be deleted: ${(e as Error).message}`)
       }
-      this.live.delete(id)
-      this.emit({ channel: 'vm:changed', payload: { id, vm: null } })
+      this.forget(id)
       return { id }
     },
-    'vm:pause': async ({ id }) => this.control(id, 'pause'),
-    'vm:resume': async ({ id }) => this.control(id, 'resume'),
-    'vm:reset': async ({ id }) => this.control(id, 'reset'),
-    'vm:shutDown': async ({ id }) => this.control(id, 'shutDown'),
+    'vm:pause': async ({ id }) => this.lifecycle.control(id, 'pause'),
+    'vm:resume': async ({ id }) => this.lifecycle.control(id, 'resume'),
+    'vm:reset': async ({ id }) => this.lifecycle.control(id, 'reset'),
+    'vm:shutDown': async ({ id }) => this.lifecycle.control(id, 'shutDown'),
     'vm:update': async ({ id, config }) => this.update(id, config),
-    'vm:save': async ({ id }) => this.save(id),
+    'vm:save': async ({ id }) => this.lifecycle.save(id),
     'vm:checkpoint': async ({ id, name }) => this.checkpointOps.take(id, name),
     'checkpoint:list': async ({ id }) => this.checkpointOps.list(id),
     'checkpoint:apply': async ({ id, checkpointId, createFirst }) => this.checkpointOps.apply(id, checkpointId, createFirst),
@@ -253,6 +266,12 @@ export class HostService {
       vm.runner.sendSerial(port, byteStringToBytes(data))
       return { accepted: data.length }
     },
+    'vm:export': async ({ id, path }) => this.transfers.exportVm(id, path),
+    'vm:import': async ({ path }) => this.transfers.importVm(path),
+    'vm:package': async ({ id }) => this.transfers.packageVm(id),
+    'package:read': async ({ packageId, offset }) => this.transfers.readPackageChunk(packageId, offset),
+    'package:discard': async ({ packageId }) => this.transfers.discardPackage(packageId),
+    'vm:completeMove': async ({ id, packageId }) => this.transfers.completeMove(id, packageId),
     'console:history': async ({ id, port }) => {
       this.record(id)
       const vm = this.liveVm(id)
@@ -271,6 +290,12 @@ export class HostService {
     return vm.runner
   }
 
+  /** A deleted (or moved away) VM: no live state, and subscribers are told. */
+  private forget(id: string): void {
+    this.live.delete(id)
+    this.emit({ channel: 'vm:changed', payload: { id, vm: null } })
+  }
+
   private record(id: string): VmRecord {
     const r = this.inventory.get(id)
     if (!r) throw new HvError(ErrorCode.VM_NOT_FOUND, `No virtual machine has the id "${id}" (it may have been deleted)`)
@@ -280,120 +305,11 @@ export class HostService {
   private liveVm(id: string): LiveVm {
     let vm = this.live.get(id)
     if (!vm) {
-      vm = {
-        // A saved state on disk survives host restarts.
-        state: existsSync(this.savedStatePath(id)) ? 'Saved' : 'Off',
-        startedAt: null,
-        runner: null,
-        lastStop: null,
-        consoles: Array.from({ length: PORTS }, () => new ConsoleLog()),
-        pending: Array.from({ length: PORTS }, () => ''),
-        flushScheduled: false,
-        meter: null,
-        cpuUsagePercent: null,
-        instructionsPerSecond: null,
-      }
+      // A saved state on disk survives host restarts.
+      vm = newLiveVm(existsSync(this.savedStatePath(id)) ? 'Saved' : 'Off')
       this.live.set(id, vm)
     }
     return vm
-  }
-
-  private async start(id: string): Promise<VmSummary> {
-    const record = this.record(id)
-    const vm = this.liveVm(id)
-    if (vm.state !== 'Off' && vm.state !== 'Saved') {
-      throw new HvError(ErrorCode.INVALID_STATE, `"${record.config.name}" is already ${vm.state}; only a VM that is Off or Saved can be started`)
-    }
-    const restoring = vm.state === 'Saved'
-    vm.state = restoring ? 'Restoring' : 'Starting'
-    vm.lastStop = null
-    // A fresh boot starts a fresh console history (a restore continues the saved guest's).
-    if (!restoring) {
-      vm.consoles = Array.from({ length: PORTS }, () => new ConsoleLog())
-      vm.pending = Array.from({ length: PORTS }, () => '')
-    }
-    if (restoring) this.progress(id, 'restore', 10, `Restoring "${record.config.name}"…`)
-    this.changed(id)
-    let runner: VmRunner
-    try {
-      const machineConfig = await resolveMachineConfig(record.config, this.options.guestsDir)
-      const restoreFrom = restoring ? await this.readSavedState(id, record.config.name) : undefined
-      runner = this.options.runner(
-        { ...machineConfig, onTripleFault: record.config.onTripleFault, debug: record.config.debug ?? true, ...(restoreFrom ? { restoreFrom } : {}) },
-        {
-          serial: (port, data) => this.onSerial(id, port, data),
-          debug: (data) => this.emit({ channel: 'debug:output', payload: { id, data: bytesToByteString(data) } }),
-          stopped: (stop) => this.onStopped(id, runner, stop),
-          stats: (sample) => this.onStats(id, runner, sample),
-        },
-      )
-      vm.runner = runner
-      await runner.start()
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e)
-      if (restoring) {
-        this.progress(id, 'restore', 100, `Restoring failed: ${message}`)
-        // The saved state stays: the user may fix the cause, or Turn Off to discard it.
-        vm.runner = null
-        vm.state = 'Saved'
-        vm.lastStop = { kind: 'error', message, at: this.now() }
-        this.changed(id)
-        if (e instanceof HvError) throw e
-        throw new HvError(ErrorCode.MACHINE, `"${record.config.name}" could not be restored: ${message}. Turn it off to discard the saved state.`)
-      }
-      if (stateOf(vm) !== 'Off') this.setOff(id, vm, { kind: 'error', message, at: this.now() })
-      if (e instanceof HvError) throw e
-      throw new HvError(ErrorCode.MACHINE, `"${record.config.name}" could not start: ${message}`)
-    }
-    if (restoring) {
-      await rm(this.savedStatePath(id), { force: true }).catch(() => undefined)
-      this.progress(id, 'restore', 100, `Restored "${record.config.name}"`)
-    }
-    if (stateOf(vm) !== 'Starting' && stateOf(vm) !== 'Restoring') {
-      // It stopped (guest power-off, error, turn off) before start() resolved.
-      return this.summary(record)
-    }
-    vm.state = 'Running'
-    vm.startedAt = this.now()
-    vm.meter = new CpuMeter(record.config.cpus, vm.startedAt)
-    return this.changed(id)
-  }
-
-  /** Pause / Resume / Reset / Shut Down, each allowed only in the states the rules name. */
-  private async control(id: string, op: ControlOp): Promise<VmSummary> {
-    const record = this.record(id)
-    const vm = this.liveVm(id)
-    const name = record.config.name
-    const allowed: Record<ControlOp, VmState[]> = {
-      pause: ['Running'],
-      resume: ['Paused'],
-      reset: ['Running', 'Paused'],
-      shutDown: ['Running'],
-    }
-    const verbs: Record<ControlOp, string> = { pause: 'paused', resume: 'resumed', reset: 'reset', shutDown: 'shut down' }
-    if (!allowed[op].includes(vm.state) || !vm.runner) {
-      const need = allowed[op].join(' or ')
-      throw new HvError(ErrorCode.INVALID_STATE, `"${name}" is ${vm.state}; only a VM that is ${need} can be ${verbs[op]}`)
-    }
-    if (op === 'shutDown' && !this.features.shutDown) {
-      throw notAvailable('Shut Down', 'this machine cannot send the guest a shutdown request yet; use Turn Off to power it off')
-    }
-    try {
-      await vm.runner.control(op)
-    } catch (e) {
-      if (e instanceof HvError) throw e
-      throw new HvError(ErrorCode.MACHINE, `"${name}" could not be ${verbs[op]}: ${(e as Error).message}`)
-    }
-    if (stateOf(vm) === 'Off') return this.summary(record)
-    if (op === 'pause') vm.state = 'Paused'
-    if (op === 'resume') vm.state = 'Running'
-    // Uptime restarts; the CPU meter keeps its baseline (the machine's count spans resets).
-    if (op === 'reset') vm.startedAt = this.now()
-    if (op === 'pause') {
-      vm.cpuUsagePercent = 0
-      vm.instructionsPerSecond = 0
-    }
-    return this.changed(id)
   }
 
   private async update(id: string, config: VmConfig): Promise<VmSummary> {
@@ -417,118 +333,8 @@ export class HostService {
     return this.changed(id)
   }
 
-  private onStats(id: string, runner: VmRunner, sample: RunnerStats): void {
-    const vm = this.live.get(id)
-    if (!vm || vm.runner !== runner || vm.state !== 'Running' || !vm.meter) return
-    const at = this.now()
-    const r = vm.meter.sample(sample, at)
-    if (!r) return
-    vm.cpuUsagePercent = r.cpuUsagePercent
-    vm.instructionsPerSecond = r.instructionsPerSecond
-    this.emit({ channel: 'vm:stats', payload: { id, at, ...r } })
-    this.changed(id)
-  }
-
   private savedStatePath(id: string): string {
     return join(this.inventory.vmFolder(id), 'saved-state.hvs')
-  }
-
-  private async readSavedState(id: string, name: string): Promise<Uint8Array> {
-    try {
-      return new Uint8Array(await readFile(this.savedStatePath(id)))
-    } catch (e) {
-      throw new HvError(ErrorCode.STORAGE, `The saved state of "${name}" could not be read: ${(e as Error).message}`)
-    }
-  }
-
-  /** Running|Paused → Saving → Saved: the machine's container goes to the VM's folder. */
-  private async save(id: string): Promise<VmSummary> {
-    const record = this.record(id)
-    const vm = this.liveVm(id)
-    const name = record.config.name
-    const from = vm.state
-    if ((from !== 'Running' && from !== 'Paused') || !vm.runner) {
-      throw new HvError(ErrorCode.INVALID_STATE, `"${name}" is ${from}; only a VM that is Running or Paused can be saved`)
-    }
-    if (!this.features.save) throw notAvailable('Save', 'this machine cannot save its state')
-    const runner = vm.runner
-    vm.state = 'Saving'
-    this.changed(id)
-    this.progress(id, 'save', 10, `Saving "${name}"…`)
-    let bytes: Uint8Array
-    try {
-      bytes = await runner.save()
-    } catch (e) {
-      this.progress(id, 'save', 100, `Saving failed: ${(e as Error).message}`)
-      if (stateOf(vm) === 'Saving') {
-        vm.state = from
-        this.changed(id)
-      }
-      if (e instanceof HvError) throw e
-      throw new HvError(ErrorCode.MACHINE, `"${name}" could not be saved: ${(e as Error).message}`)
-    }
-    // The machine holds no guest any more: detach it first so its stop does not mean Off.
-    vm.runner = null
-    void runner.turnOff().catch(() => undefined)
-    this.flush(id, vm)
-    try {
-      await mkdir(this.inventory.vmFolder(id), { recursive: true })
-      await writeFileAtomic(this.savedStatePath(id), bytes)
-    } catch (e) {
-      this.progress(id, 'save', 100, 'Saving failed')
-      this.setOff(id, vm, { kind: 'error', message: `The saved state could not be written: ${(e as Error).message}`, at: this.now() })
-      throw new HvError(ErrorCode.STORAGE, `The saved state of "${name}" could not be written: ${(e as Error).message}`)
-    }
-    vm.state = 'Saved'
-    vm.startedAt = null
-    vm.meter = null
-    vm.cpuUsagePercent = null
-    vm.instructionsPerSecond = null
-    this.progress(id, 'save', 100, `Saved "${name}"`)
-    return this.changed(id)
-  }
-
-  private async turnOff(id: string): Promise<VmSummary> {
-    const record = this.record(id)
-    const vm = this.liveVm(id)
-    if (vm.state === 'Saved') {
-      // Hyper-V's "Delete Saved State": the VM is Off and boots afresh next time.
-      await rm(this.savedStatePath(id), { force: true })
-      this.setOff(id, vm, { kind: 'turned-off', message: 'Turned off; the saved state was discarded', at: this.now() })
-      return this.summary(record)
-    }
-    if (vm.state === 'Off' || vm.state === 'Stopping' || vm.state === 'Saving' || vm.state === 'Restoring') {
-      throw new HvError(ErrorCode.INVALID_STATE, `"${record.config.name}" is ${vm.state}; only a running or saved VM can be turned off`)
-    }
-    const runner = vm.runner
-    vm.state = 'Stopping'
-    this.changed(id)
-    try {
-      await runner?.turnOff()
-    } catch {
-      // The runner failed to stop cleanly; the VM is still considered off (worker terminated).
-    }
-    if (stateOf(vm) !== 'Off') this.setOff(id, vm, { kind: 'turned-off', message: 'Turned off', at: this.now() })
-    return this.summary(record)
-  }
-
-  private onStopped(id: string, runner: VmRunner, stop: MachineStop): void {
-    const vm = this.live.get(id)
-    // A late event from a previous run must not stop the current one.
-    if (!vm || vm.runner !== runner) return
-    this.setOff(id, vm, { ...stop, at: this.now() })
-  }
-
-  private setOff(id: string, vm: LiveVm, stop: VmStopInfo): void {
-    this.flush(id, vm)
-    vm.state = 'Off'
-    vm.startedAt = null
-    vm.runner = null
-    vm.meter = null
-    vm.cpuUsagePercent = null
-    vm.instructionsPerSecond = null
-    vm.lastStop = stop
-    this.changed(id)
   }
 
   private onSerial(id: string, port: number, data: Uint8Array): void {
@@ -570,44 +376,6 @@ export class HostService {
   }
 
   private summary(record: VmRecord): VmSummary {
-    const vm = this.liveVm(record.id)
-    const running = vm.state !== 'Off' && vm.state !== 'Saved'
-    return {
-      id: record.id,
-      config: record.config,
-      state: vm.state,
-      createdAt: record.createdAt,
-      startedAt: vm.startedAt,
-      cpuUsagePercent: vm.cpuUsagePercent,
-      instructionsPerSecond: vm.instructionsPerSecond,
-      assignedMemoryMiB: running ? record.config.memoryMiB : 0,
-      status: statusText(vm.state, vm.lastStop),
-      lastStop: vm.lastStop,
-    }
-  }
-}
-
-/** Reads the state afresh: it may have changed while the caller awaited. */
-function stateOf(vm: LiveVm): VmState {
-  return vm.state
-}
-
-function statusText(state: VmState, lastStop: VmStopInfo | null): string {
-  if (state === 'Running') return 'Operating normally'
-  if (state === 'Paused') return 'Paused'
-  if (state === 'Saved') return lastStop?.kind === 'error' ? `Saved; restoring failed: ${lastStop.message}` : 'Saved'
-  if (state !== 'Off') return `${state}…`
-  if (!lastStop) return ''
-  switch (lastStop.kind) {
-    case 'error':
-      return `Stopped with an error: ${lastStop.message}`
-    case 'triple-fault':
-      return `Stopped: the guest triple-faulted`
-    case 'debug-exit':
-      return `Guest exited with code ${lastStop.exitCode ?? '?'}`
-    case 'poweroff':
-      return 'Guest powered off'
-    case 'turned-off':
-      return 'Turned off'
+    return summaryOf(record, this.liveVm(record.id))
   }
 }

@@ -4,11 +4,15 @@
  * VM file is written before the index on create and the index before the file on delete, so
  * a crash never leaves an acknowledged VM unreachable. Corrupt files are reported as
  * problems and skipped, never fatal, and never overwritten (the user may want to repair them).
+ * Loading also sweeps what an interrupted write leaves: temp files, and `files/<id>/` folders
+ * whose VM file does not exist (a create or import that never reached its VM file, or a
+ * delete that removed the VM file but not yet its folder).
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { validateVmConfig, type VmConfig } from '../../contract'
-import { writeFileAtomic } from './atomic-file'
+import { removeFileDurable, sweepTempFiles, writeFileAtomic } from './atomic-file'
+import { crashPoint } from './crash-seam'
 
 export interface VmRecord {
   id: string
@@ -92,8 +96,14 @@ export class Inventory {
       throw e
     }
     this.records.delete(id)
-    await rm(this.vmPath(id), { force: true })
+    crashPoint('inventory:after-index', id)
+    await removeFileDurable(this.vmPath(id))
     await rm(this.vmFolder(id), { recursive: true, force: true })
+  }
+
+  /** True when `id` names a VM here or a VM file that failed to load (ids must not collide). */
+  hasId(id: string): boolean {
+    return this.records.has(id) || this.unreadable.has(id)
   }
 
   /** Writes an empty index on first run, so "first run" is remembered even with no VMs. */
@@ -106,7 +116,11 @@ export class Inventory {
     await writeFileAtomic(this.indexPath, JSON.stringify({ version: FORMAT_VERSION, vms: this.order }, null, 2) + '\n')
   }
 
+  private readonly unreadable = new Set<string>()
+
   private async load(): Promise<void> {
+    await sweepTempFiles(this.dataDir)
+    await sweepTempFiles(this.vmsDir)
     const indexed = await this.readIndex()
     const files = (await readdir(this.vmsDir)).filter((f) => f.endsWith('.json') && !f.startsWith('.'))
     this.firstRun = !this.indexExisted && files.length === 0
@@ -121,7 +135,30 @@ export class Inventory {
       if (record) {
         this.records.set(id, record)
         this.order.push(id)
+      } else this.unreadable.add(id)
+    }
+    await this.sweepFolders(onDisk)
+    // Imports being staged and Move packages never outlive the host process that made them.
+    await rm(join(this.dataDir, 'staging'), { recursive: true, force: true })
+    await rm(join(this.dataDir, 'packages'), { recursive: true, force: true })
+  }
+
+  /** Removes VM folders without a VM file and temp files inside the others. */
+  private async sweepFolders(vmFiles: Set<string>): Promise<void> {
+    const filesDir = join(this.dataDir, 'files')
+    let folders: string[]
+    try {
+      folders = await readdir(filesDir)
+    } catch {
+      return
+    }
+    for (const id of folders) {
+      if (!vmFiles.has(id)) {
+        await rm(join(filesDir, id), { recursive: true, force: true })
+        continue
       }
+      await sweepTempFiles(join(filesDir, id))
+      await sweepTempFiles(join(filesDir, id, 'checkpoints'))
     }
   }
 

@@ -43,7 +43,7 @@ export class Uploads {
   }
 
   /** True when `path` is a file inside the uploads folder. */
-  private isUpload(path: string): boolean {
+  isUpload(path: string): boolean {
     const rel = relative(this.dir, path)
     return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)
   }

@@ -11,6 +11,7 @@ import type { ConnectionState, HvClient } from '../transport/hv-client'
 import { useConsoleStore } from './consoles'
 import { useErrorStore } from './errors'
 import { useVmStore } from './vms'
+import { useTransferStore } from './transfers'
 
 export interface HostEntry {
   id: string
@@ -71,9 +72,11 @@ export const useHostStore = defineStore('hosts', () => {
     const consoles = useConsoleStore()
     const offConsoles = consoles.attach(h.client)
     const offVms = vms.attach(h.client)
+    const offTransfers = useTransferStore().attach(h.client)
     detach = () => {
       offConsoles()
       offVms()
+      offTransfers()
     }
   }
 
