@@ -10,6 +10,7 @@
  */
 import type { GuestMemory } from '../memory/guest-memory'
 import { CpuExit } from './api'
+import { TlbSet, TLB_SIZE } from './tlb-set'
 
 /** A pre-decoded instruction: executes and commits RIP (throws FAULT / EXIT_SIGNAL like the interpreter). */
 export type CompiledInsn = (c: CpuState) => void
@@ -37,8 +38,8 @@ export interface CodeBlock {
 /** Executions of a code address before it is compiled as a block (see compile-block.ts coldBlock). */
 export const DEFAULT_BLOCK_THRESHOLD = 200
 
-export const TLB_BITS = 10
-export const TLB_SIZE = 1 << TLB_BITS
+// (defined in tlb-set.ts, which cpu-state.ts imports: a cycle would leave them undefined there)
+export { TLB_BITS, TLB_SIZE } from './tlb-set'
 
 export class CpuState {
   readonly memory: GuestMemory
@@ -93,6 +94,22 @@ export class CpuState {
   xcr0Lo = 1
   xcr0Hi = 0
   readonly dr: bigint[] = [0n, 0n, 0n, 0n, 0n, 0n, 0xffff0ff0n, 0x400n]
+  // ---- debug (debug-traps.ts): numeric copies of DR0-3/DR7 and #DB bookkeeping
+  /** DR0-3 as linear addresses (signed canonical doubles). */
+  readonly dbAddr = new Float64Array(4)
+  dr7Lo = 0x400
+  /** 1 while instruction breakpoints are enabled or a #DB trap is deferred: the run loop steps. */
+  dbArmed = 0
+  /** The current instruction started with TF = 1 (single-step trap after it). */
+  dbStepPending = 0
+  /** The current instruction loaded SS (MOV SS / POP SS): its #DB traps wait one instruction. */
+  dbMovSs = 0
+  /** DR6 bits of #DB traps deferred by a MOV SS. */
+  dbDeferred = 0
+  /** Bit n: data breakpoint n is enabled (DR7 R/W = 01 or 11); bit n + 4: it also watches reads. */
+  dbWatch = 0
+  /** DR6 B bits of data breakpoints hit by the current instruction. */
+  dbHits = 0
   gdtrBase = 0
   gdtrLimit = 0xffff
   idtrBase = 0
@@ -172,15 +189,20 @@ export class CpuState {
   h = 0
 
   // ---- software TLB: tags are linear page numbers (NaN = invalid); values RAM byte offsets
-  readonly tlbReadTagS = new Float64Array(TLB_SIZE).fill(NaN)
-  readonly tlbReadTagU = new Float64Array(TLB_SIZE).fill(NaN)
-  readonly tlbWriteTagS = new Float64Array(TLB_SIZE).fill(NaN)
-  readonly tlbWriteTagU = new Float64Array(TLB_SIZE).fill(NaN)
-  readonly tlbExecTagS = new Float64Array(TLB_SIZE).fill(NaN)
-  readonly tlbExecTagU = new Float64Array(TLB_SIZE).fill(NaN)
-  readonly tlbReadPhys = new Float64Array(TLB_SIZE * 2)
-  readonly tlbWritePhys = new Float64Array(TLB_SIZE * 2)
-  readonly tlbExecPhys = new Float64Array(TLB_SIZE * 2)
+  // (these alias the active TlbSet's arrays: tlb-set.ts swaps them on a PCID switch)
+  tlbReadTagS = new Float64Array(TLB_SIZE).fill(NaN)
+  tlbReadTagU = new Float64Array(TLB_SIZE).fill(NaN)
+  tlbWriteTagS = new Float64Array(TLB_SIZE).fill(NaN)
+  tlbWriteTagU = new Float64Array(TLB_SIZE).fill(NaN)
+  tlbExecTagS = new Float64Array(TLB_SIZE).fill(NaN)
+  tlbExecTagU = new Float64Array(TLB_SIZE).fill(NaN)
+  tlbReadPhys = new Float64Array(TLB_SIZE * 2)
+  tlbWritePhys = new Float64Array(TLB_SIZE * 2)
+  tlbExecPhys = new Float64Array(TLB_SIZE * 2)
+  /** One TLB set per cached PCID (tlb-set.ts); tlbSet is the active one. */
+  readonly tlbSets: TlbSet[]
+  tlbSet: TlbSet
+  tlbStamp = 0
   /** Active (per CPL) tag arrays. */
   tlbRead: Float64Array
   tlbWrite: Float64Array
@@ -220,6 +242,8 @@ export class CpuState {
     this.codeInvalidatedAt = new Float64Array(memory.pageCount)
     this.tlbRead = this.tlbReadTagS
     this.tlbWrite = this.tlbWriteTagS
+    this.tlbSet = TlbSet.adopt(this)
+    this.tlbSets = [this.tlbSet]
     this.readTsc = () => this.retired
   }
 }

@@ -22,6 +22,7 @@ import { ownsMsr, ownedMsrRead, ownedMsrWrite, msrValue } from './msr'
 import { buildFxImage, loadFxImage } from './fpu-state'
 import { compileBlock, coldBlock } from './compile-block'
 import { invalidateCodeRange, flushCode } from './code-cache'
+import { DEBUG_FLAGS, debugBeforeStep, debugAfterStep, refreshDebug } from './debug-traps'
 
 
 function toBig(v: number): bigint {
@@ -118,9 +119,12 @@ export class Cpu implements X64Cpu {
       let stepping = false
       try {
         while (c.retired < limit) {
-          if (c.shadow === 0 && runCompiled(c, limit) >= limit) break
+          if (c.shadow === 0 && (c.eflags & DEBUG_FLAGS) === 0 && c.dbArmed === 0 && runCompiled(c, limit) >= limit) break
           start = c.rip
           stepping = true
+          // single-step / breakpoints / RF: interpreted, with #DB checks around (debug-traps.ts)
+          const dbg = (c.eflags & DEBUG_FLAGS) !== 0 || c.dbArmed !== 0
+          if (dbg) debugBeforeStep(c)
           const r = step(c)
           stepping = false
           if (r !== 0) {
@@ -132,6 +136,7 @@ export class Cpu implements X64Cpu {
           c.rip = c.ip
           c.retired++
           if (c.shadow !== 0) c.shadow--
+          if (dbg && debugAfterStep(c)) { const d = this.raise(Vector.DB, false, 0, 0); if (d !== ExitReason.None) return d }
           if (c.interruptWindowRequested && c.shadow === 0 && (c.eflags & FLAGS.IF) !== 0) break
         }
       } catch (err) {
@@ -203,6 +208,7 @@ export class Cpu implements X64Cpu {
     c.ip = c.rip
     c.retired++
     if (c.shadow !== 0) c.shadow--
+    if (c.dbStepPending !== 0 && debugAfterStep(c)) this.raise(Vector.DB, false, 0, 0)
   }
 
   completeIoIn(value: number): void {
@@ -301,6 +307,7 @@ export class Cpu implements X64Cpu {
     c.gdtrBase = 0; c.gdtrLimit = 0xffff; c.idtrBase = 0; c.idtrLimit = 0xffff
     c.rip = 0xfff0; c.ip = c.rip
     c.dr.fill(0n); c.dr[6] = 0xffff0ff0n; c.dr[7] = 0x400n
+    c.dbDeferred = 0; c.dbStepPending = 0; refreshDebug(c)
     c.halted = false; c.shadow = 0; c.nmiBlocked = false
     if (!init) {
       c.fpCw = 0x37f; c.fpSw = 0; c.fpTop = 0; c.fpTag = 0; c.fpr.fill(0); c.mxcsr = 0x1f80; c.xmm.fill(0)
@@ -391,7 +398,7 @@ export class Cpu implements X64Cpu {
     updateMode(c)
   }
   getDr(n: number): bigint { return this.s.dr[n] ?? 0n }
-  setDr(n: number, v: bigint): void { if (n >= 0 && n < 8) this.s.dr[n] = BigInt.asUintN(64, v) }
+  setDr(n: number, v: bigint): void { if (n >= 0 && n < 8) { this.s.dr[n] = BigInt.asUintN(64, v); refreshDebug(this.s) } }
   getEfer(): bigint { return BigInt(this.s.efer) }
   setEfer(v: bigint): void {
     const c = this.s

@@ -13,7 +13,10 @@ export const CPUID1_EDX = {
 } as const
 
 /** Leaf 1 ECX features. */
-export const CPUID1_ECX = { PNI: 1 << 0, CX16: 1 << 13, POPCNT: 1 << 23 } as const
+export const CPUID1_ECX = { PNI: 1 << 0, CX16: 1 << 13, PCID: 1 << 17, POPCNT: 1 << 23 } as const
+
+/** Leaf 7 subleaf 0 EBX features. */
+export const CPUID7_EBX = { INVPCID: 1 << 10 } as const
 
 /** Leaf 0x80000001 EDX / ECX features. */
 export const CPUID81_EDX = { SYSCALL: 1 << 11, NX: 1 << 20, PAGE1GB: 1 << 26, RDTSCP: 1 << 27, LM: 1 << 29 } as const
@@ -42,7 +45,6 @@ const BRAND = 'HV Manager virtual x64 CPU'.padEnd(47, ' ') + '\0'
 export function nativeCpuid(leaf: number, subleaf: number, out: Uint32Array): void {
   out[0] = 0; out[1] = 0; out[2] = 0; out[3] = 0
   leaf >>>= 0
-  void subleaf
   switch (leaf) {
     case 0:
       out[0] = 7
@@ -55,7 +57,8 @@ export function nativeCpuid(leaf: number, subleaf: number, out: Uint32Array): vo
       out[3] = LEAF1_EDX >>> 0
       return
     case 7:
-      return // no structured extended features
+      if (subleaf === 0) out[1] = CPUID7_EBX.INVPCID // subleaf 0: EAX = 0 (no further subleaves)
+      return
     case 0x80000000: out[0] = 0x80000008; return
     case 0x80000001:
       out[2] = LEAF81_ECX

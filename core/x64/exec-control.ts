@@ -2,12 +2,14 @@
  * Far control transfers and segment-register instructions: far JMP/CALL/RET between
  * code segments at the same privilege (and RET to an outer privilege), software
  * interrupts (INT n / INT3 / INTO / INT1), PUSH/POP/MOV of segment registers and the
- * LDS/LES/LSS/LFS/LGS far-pointer loads. Call gates and task switches are not
- * supported (#GP). Intel SDM vol. 3, ch. 5.8 "Privilege level checking when transferring
+ * LDS/LES/LSS/LFS/LGS far-pointer loads; call gates (call-gate.ts) and task gates/TSS
+ * targets (task-switch.ts) branch off here. Intel SDM vol. 3, ch. 5.8 "Privilege level checking when transferring
  * program control between code segments"; vol. 2 "CALL", "JMP", "RET".
  */
 import type { CpuState } from './cpu-state'
-import { Mode, FLAGS } from './constants'
+import { Mode, FLAGS, EFER } from './constants'
+import { callGate, SysType } from './call-gate'
+import { farTaskSwitch } from './task-switch'
 import { gp, ud, ss as ssFault, fault } from './faults'
 import { readSlow } from './mmu'
 import { ea } from './decode'
@@ -36,6 +38,25 @@ function setFarTarget(c: CpuState, offLo: number, offHi: number, size: number): 
   c.ip = t
 }
 
+/**
+ * A far CALL/JMP naming a system descriptor: call gate (call-gate.ts), or outside IA-32e
+ * mode a task gate or TSS (task-switch.ts); anything else is #GP(selector). Returns false
+ * for a code-segment selector (the caller goes on with the direct transfer).
+ */
+function viaSystemDescriptor(c: CpuState, sel: number, isCall: boolean): boolean {
+  if ((sel & 0xfffc) === 0) return false
+  readDescriptor(c, sel)
+  if ((desc.hi & 0x1000) !== 0) return false
+  const type = (desc.hi >>> 8) & 0xf
+  const long = (c.efer & EFER.LMA) !== 0
+  if (type === SysType.CallGate32 || (!long && type === SysType.CallGate16)) { callGate(c, sel, isCall, c.ip); return true }
+  if (!long && (type === SysType.TaskGate || type === SysType.Tss16 || type === SysType.Tss32)) {
+    farTaskSwitch(c, sel, isCall)
+    return true
+  }
+  return gp(sel & 0xfffc)
+}
+
 export function farJump(c: CpuState, sel: number, offLo: number, offHi: number, size: number): void {
   if (realMode(c)) {
     c.segSel[SEG_CS] = sel; c.segBase[SEG_CS] = sel << 4
@@ -43,6 +64,7 @@ export function farJump(c: CpuState, sel: number, offLo: number, offHi: number, 
     updateMode(c)
     return
   }
+  if (viaSystemDescriptor(c, sel, false)) return
   checkCodeSeg(c, sel, false)
   const attr = descAttr(desc.hi)
   const conforming = (attr & 4) !== 0
@@ -58,6 +80,7 @@ export function farCall(c: CpuState, sel: number, offLo: number, offHi: number, 
     farJump(c, sel, offLo, offHi, size)
     return
   }
+  if (viaSystemDescriptor(c, sel, true)) return
   checkCodeSeg(c, sel, false)
   const lo = desc.lo, hi = desc.hi, addr = desc.addr
   const spLo = c.r[8], spHi = c.r[9]
@@ -146,7 +169,8 @@ export function popSeg(c: CpuState, seg: number): void {
 export function movToSeg(c: CpuState, seg: number, sel: number): void {
   if (seg === SEG_CS || seg > 5) ud()
   loadSeg(c, seg, sel)
-  if (seg === SEG_SS) c.shadow = 2
+  // MOV SS / POP SS: interrupts and #DB traps wait for the next instruction (SDM vol. 3, 6.8.3)
+  if (seg === SEG_SS) { c.shadow = 2; c.dbMovSs = 1 }
 }
 
 /** LES/LDS/LSS/LFS/LGS: offset then selector at the memory operand. */
@@ -155,6 +179,7 @@ export function loadFarPointer(c: CpuState, seg: number, size: number): void {
   const off = rd(c, a, size), offh = c.h
   const sel = rd(c, a + size, 2)
   movToSeg(c, seg, sel)
+  c.dbMovSs = 0
   if (seg !== SEG_SS) c.shadow = 0
   writeReg(c, size, c.reg, off, offh)
 }

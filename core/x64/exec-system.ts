@@ -10,7 +10,8 @@ import type { CpuState } from './cpu-state'
 import { Mode, CR0, CR4, EFER, FLAGS } from './constants'
 import { ExitReason } from './api'
 import { gp, ud, nm, FAULT } from './faults'
-import { decodeModrm, ea } from './decode'
+import { decodeModrm, ea, fetch8 } from './decode'
+import { invalidatePcid } from './tlb-set'
 import { readReg, writeReg, readRM, writeRM } from './operands'
 import { rd, wr, flushTlbPage } from './mmu'
 import { getFlags, setFlagsMasked } from './lazy-flags'
@@ -24,6 +25,7 @@ import {
 import { sysWrite } from './mmu'
 import { fxsave, fxrstor, xsave, xrstor } from './fpu-state'
 import { toNum } from './exec-helpers'
+import { generalDetect, refreshDebug } from './debug-traps'
 
 const TWO32 = 4294967296
 
@@ -65,8 +67,30 @@ export function execSystem(c: CpuState, b: number): number | undefined {
       return instrExit(c, ExitReason.Cpuid)
     }
     case 0xae: return group15(c)
+    case 0x38: { // three-byte map: only INVPCID (66 0F 38 82) is implemented
+      if (fetch8(c) === 0x82 && c.pfx66 && c.rep === 0) return invpcid(c)
+      return ud()
+    }
     default: return undefined
   }
+}
+
+/** INVPCID r64/r32, m128 (Intel SDM vol. 2 "INVPCID"). */
+function invpcid(c: CpuState): number {
+  decodeModrm(c)
+  if (c.mod === 3) ud()
+  if (c.mode === Mode.Real || (c.eflags & FLAGS.VM) !== 0) ud()
+  needCpl0(c)
+  const type = readReg(c, c.mode === Mode.Long64 ? 8 : 4, c.reg), typeHi = c.mode === Mode.Long64 ? c.h : 0
+  const a = ea(c, 16, false)
+  const pcid = rd(c, a, 4), pcidHi = rd(c, a + 4, 4)
+  const linLo = rd(c, a + 8, 8), lin = toNum(linLo, c.h)
+  if (typeHi !== 0 || (type >>> 0) > 3) gp(0)
+  if ((pcid & ~0xfff) !== 0 || pcidHi !== 0) gp(0)
+  if (type === 0 && (lin < -0x800000000000 || lin >= 0x800000000000)) gp(0)
+  if ((c.cr4 & CR4.PCIDE) === 0 && type <= 1 && pcid !== 0) gp(0)
+  invalidatePcid(c, type, pcid, lin)
+  return 0
 }
 
 function rdtsc(c: CpuState): void {
@@ -112,6 +136,7 @@ function movDr(c: CpuState, toDr: boolean): number {
   let n = c.reg
   if (n > 7) ud()
   if (n === 4 || n === 5) { if ((c.cr4 & CR4.DE) !== 0) ud(); n += 2 }
+  generalDetect(c)
   const size = c.mode === Mode.Long64 ? 8 : 4
   if (toDr) {
     const v = readReg(c, size, c.rm), vh = size === 8 ? c.h : 0
@@ -120,6 +145,7 @@ function movDr(c: CpuState, toDr: boolean): number {
     if (n === 6) big = (big & 0xf00fn) | 0xffff0ff0n
     if (n === 7) big = (big & 0xffff2bffn) | 0x400n
     c.dr[n] = big
+    if (n !== 6) refreshDebug(c)
   } else {
     const v = c.dr[n]
     writeReg(c, size, c.rm, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0)

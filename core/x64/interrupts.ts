@@ -1,7 +1,8 @@
 /**
  * Event delivery through the IVT/IDT in real, protected and long mode (interrupt and trap
- * gates, privilege switch through the TSS, IST stacks in long mode) and the IRET that
- * returns from it. Task gates and virtual-8086 mode are not supported (#GP).
+ * gates, privilege switch through the TSS, IST stacks in long mode; task gates switch
+ * tasks, task-switch.ts) and the IRET that returns from it (NT = 1: task return).
+ * Virtual-8086 mode is not supported.
  * Intel SDM vol. 3, ch. 6.10-6.14 "Interrupt descriptor table", "Exception and
  * interrupt handling in 64-bit mode"; vol. 2 "IRET/IRETD/IRETQ".
  */
@@ -16,6 +17,8 @@ import {
 } from './segmentation'
 import { push, peek, addSp } from './operands'
 import { Vector } from './constants'
+import { pushesRf } from './debug-traps'
+import { taskGateEvent, taskReturn } from './task-switch'
 
 const TWO32 = 4294967296
 
@@ -33,6 +36,8 @@ function ripParts(rip: number): [number, number] {
  */
 export function deliverEvent(c: CpuState, vector: number, hasErr: boolean, err: number, kind: number): void {
   c.halted = false
+  // an instruction that delivers an event (INT n, a fault) gets no single-step trap after it
+  c.dbStepPending = 0
   const ext = kind === EventKind.Software ? 0 : 1
   if (c.mode === Mode.Real) return deliverReal(c, vector)
   if ((c.efer & EFER.LMA) !== 0) return deliverLong(c, vector, hasErr, err, kind, ext)
@@ -66,9 +71,11 @@ function deliverProt(c: CpuState, vector: number, hasErr: boolean, err: number, 
   const type = (hi >>> 8) & 0x1f
   const gateDpl = (hi >>> 13) & 3
   const idtErr = vector * 8 + 2 + ext
-  if (type !== 6 && type !== 7 && type !== 0xe && type !== 0xf) gp(idtErr)
+  if (type !== 5 && type !== 6 && type !== 7 && type !== 0xe && type !== 0xf) gp(idtErr)
   if (kind === EventKind.Software && gateDpl < c.cpl) gp(vector * 8 + 2)
   if ((hi & 0x8000) === 0) np(idtErr)
+  // task gate: the handler is a task (SDM vol. 3, 6.11 and 7.3)
+  if (type === 5) { taskGateEvent(c, lo, hasErr, err, ext); return }
   const sel = lo >>> 16
   const offset = ((lo & 0xffff) | (hi & 0xffff0000)) >>> 0
   const gate32 = (type & 8) !== 0
@@ -82,7 +89,7 @@ function deliverProt(c: CpuState, vector: number, hasErr: boolean, err: number, 
   if (dpl > c.cpl) gp((sel & 0xfffc) + ext)
   if ((attr & 0x80) === 0) np((sel & 0xfffc) + ext)
   const csLo = desc.lo, csHi = desc.hi, csAddr = desc.addr
-  const flags = getFlags(c)
+  const flags = getFlags(c) | (kind === EventKind.Exception && pushesRf(vector) ? FLAGS.RF : 0)
   const oldCs = c.segSel[SEG_CS], oldRip = c.rip >>> 0
   if (dpl < c.cpl) {
     // inner privilege: stack from the TSS
@@ -170,7 +177,7 @@ function deliverLong(c: CpuState, vector: number, hasErr: boolean, err: number, 
   rsp = Math.floor(rsp / 16) * 16
   const frame = hasErr ? 48 : 40
   const user = dpl === 3
-  const flags = getFlags(c)
+  const flags = getFlags(c) | (kind === EventKind.Exception && pushesRf(vector) ? FLAGS.RF : 0)
   const [ripLo, ripHi] = ripParts(c.rip)
   let a = rsp - 8
   const w = (vlo: number, vhi: number) => {
@@ -224,8 +231,13 @@ export function iret(c: CpuState, size: number): void {
     updateMode(c)
     return
   }
-  if ((c.eflags & FLAGS.NT) !== 0 && (c.efer & EFER.LMA) === 0) gp(0) // task return unsupported
   const long = (c.efer & EFER.LMA) !== 0
+  if ((c.eflags & FLAGS.NT) !== 0) {
+    // nested task: return along the TSS back link; IA-32e mode has no task switching
+    if (long) gp(0)
+    taskReturn(c, c.ip)
+    return
+  }
   const ripLo = peek(c, 0, size), ripHi = size === 8 ? c.h : 0
   const csSel = peek(c, size, size) & 0xffff
   const fl = peek(c, 2 * size, size)

@@ -7,8 +7,10 @@
  */
 import type { CpuState } from './cpu-state'
 import { TLB_SIZE } from './cpu-state'
-import { translate, memoryExit, Access } from './paging'
-import { Mode } from './constants'
+import { translate, memoryExit, Access, walkGlobal, walkLarge } from './paging'
+import { Mode, CR4 } from './constants'
+import { watchedPage, dataBreakpoint } from './debug-traps'
+import { TlbArray, noteFill, flushSetAll, flushSetNonGlobal, flushSetSlot, purgeInactiveWrites } from './tlb-set'
 import { pageCode, invalidateCodePage } from './code-cache'
 import {
   GpaKind, HV_MAP_GPA_READABLE, HV_MAP_GPA_WRITABLE, HV_MAP_GPA_KERNEL_EXECUTABLE, HV_MAP_GPA_USER_EXECUTABLE,
@@ -16,20 +18,26 @@ import {
 
 const MASK = TLB_SIZE - 1
 
+/** Drop every translation of every PCID (CR0/CR4 paging changes, PGE toggles, memory remaps). */
 export function flushTlb(c: CpuState): void {
-  c.tlbReadTagS.fill(NaN); c.tlbReadTagU.fill(NaN)
-  c.tlbWriteTagS.fill(NaN); c.tlbWriteTagU.fill(NaN)
-  c.tlbExecTagS.fill(NaN); c.tlbExecTagU.fill(NaN)
+  // every set is empty now: the active one is tagged with the current PCID (CR3 may have
+  // been loaded from outside, e.g. a restore), the others are free
+  for (const s of c.tlbSets) { flushSetAll(s); s.pcid = -1 }
+  c.tlbSet.pcid = (c.cr4 & CR4.PCIDE) !== 0 ? c.cr3 % 4096 : 0
   c.fetchLo = 0; c.fetchHi = 0; c.fetchCode = null
   c.memGeneration = c.memory.generation
 }
 
-/** Drop translations of one linear page (INVLPG). */
+/** MOV to CR3 without PCIDs (and task switches): drop the non-global translations. */
+export function flushTlbNonGlobal(c: CpuState): void {
+  flushSetNonGlobal(c.tlbSet)
+  c.fetchLo = 0; c.fetchHi = 0; c.fetchCode = null
+}
+
+/** Drop translations of one linear page, global ones included, in every PCID (INVLPG). */
 export function flushTlbPage(c: CpuState, lin: number): void {
-  const page = Math.floor(lin / 4096), i = page & MASK
-  c.tlbReadTagS[i] = NaN; c.tlbReadTagU[i] = NaN
-  c.tlbWriteTagS[i] = NaN; c.tlbWriteTagU[i] = NaN
-  c.tlbExecTagS[i] = NaN; c.tlbExecTagU[i] = NaN
+  const region4m = (c.cr4 & CR4.PAE) === 0
+  for (const s of c.tlbSets) flushSetSlot(s, lin, region4m)
   c.fetchLo = 0; c.fetchHi = 0
 }
 
@@ -42,12 +50,17 @@ export function selectTlbBank(c: CpuState): void {
   c.fetchLo = 0; c.fetchHi = 0
 }
 
-function fill(c: CpuState, tags: Float64Array, phys: Float64Array, lin: number, gpa: number, rights: number): void {
+/** Install a translation; `id` is TlbArray.ReadS or WriteS (the bank is the current CPL's). */
+function fill(c: CpuState, id: number, lin: number, gpa: number, rights: number): void {
   const gpage = Math.floor(gpa / 4096)
   if (!c.memory.isRamPage(gpage, rights)) return
   const page = Math.floor(lin / 4096), i = page & MASK
-  tags[i] = page
-  phys[i + c.tlbUserBank] = gpage * 4096
+  if (c.dbWatch !== 0 && watchedPage(c, page)) return
+  const user = c.tlbUserBank !== 0
+  const k = id + (user ? 1 : 0)
+  c.tlbSet.tags[k][i] = page
+  ;(id === TlbArray.ReadS ? c.tlbReadPhys : c.tlbWritePhys)[i + c.tlbUserBank] = gpage * 4096
+  noteFill(c, k * TLB_SIZE + i, walkGlobal, walkLarge)
 }
 
 // ---- physical access (slow path)
@@ -102,10 +115,11 @@ function physWrite(c: CpuState, gpa: number, size: number, v: number, vh: number
 // ---- linear reads
 
 export function readSlow(c: CpuState, lin: number, size: number, user: boolean): number {
+  if (c.dbWatch !== 0) dataBreakpoint(c, lin, size, false)
   const off = lin & 0xfff
   if (off + size <= 4096) {
     const gpa = translate(c, lin, Access.Read, user)
-    if (user === (c.cpl === 3)) fill(c, c.tlbRead, c.tlbReadPhys, lin, gpa, HV_MAP_GPA_READABLE)
+    if (user === (c.cpl === 3)) fill(c, TlbArray.ReadS, lin, gpa, HV_MAP_GPA_READABLE)
     return physRead(c, gpa, size, lin)
   }
   let lo = 0, hi = 0
@@ -155,11 +169,12 @@ export function rd(c: CpuState, lin: number, size: number): number {
 
 /** Translate every page touched by a write first, so a fault leaves memory unchanged. */
 export function writeSlow(c: CpuState, lin: number, size: number, v: number, vh: number, user: boolean): void {
+  if (c.dbWatch !== 0) dataBreakpoint(c, lin, size, true)
   const off = lin & 0xfff
   if (off + size <= 4096) {
     const gpa = translate(c, lin, Access.Write, user)
     physCheckWrite(c, gpa, lin)
-    if (user === (c.cpl === 3) && c.codeMark[Math.floor(gpa / 4096)] !== 1) fill(c, c.tlbWrite, c.tlbWritePhys, lin, gpa, HV_MAP_GPA_WRITABLE | HV_MAP_GPA_READABLE)
+    if (user === (c.cpl === 3) && c.codeMark[Math.floor(gpa / 4096)] !== 1) fill(c, TlbArray.WriteS, lin, gpa, HV_MAP_GPA_WRITABLE | HV_MAP_GPA_READABLE)
     physWrite(c, gpa, size, v, vh)
     return
   }
@@ -244,11 +259,16 @@ export function fetchFill(c: CpuState, lin: number, ipLimit: number): void {
     if (!c.memory.isRamPage(gpage, right)) memoryExit(c, gpa, lin, Access.Exec)
     tags[i] = page
     c.tlbExecPhys[i + c.tlbUserBank] = gpage * 4096
+    noteFill(c, (user ? TlbArray.ExecU : TlbArray.ExecS) * TLB_SIZE + i, walkGlobal, walkLarge)
   }
   const pageStartIp = c.ip - (lin & 0xfff)
   c.fetchLo = pageStartIp
   c.fetchHi = Math.min(pageStartIp + 4096, ipLimit)
   c.fetchDelta = gpage * 4096 - pageStartIp
   c.fetchPageIp = pageStartIp
-  c.fetchCode = c.decodeCache && c.mode === Mode.Long64 && ipLimit === Infinity ? pageCode(c, gpage) : null
+  if (c.decodeCache && c.mode === Mode.Long64 && ipLimit === Infinity) {
+    const marked = gpage < c.codeMark.length && c.codeMark[gpage] === 1
+    c.fetchCode = pageCode(c, gpage)
+    if (!marked && c.fetchCode !== null) purgeInactiveWrites(c, gpage * 4096)
+  } else c.fetchCode = null
 }

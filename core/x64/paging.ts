@@ -51,15 +51,19 @@ function pageFault(c: CpuState, lin: number, access: number, user: boolean, pres
   return fault(Vector.PF, err, true)
 }
 
-/** Result of the last walk: whether the leaf allows writes/user/exec (for TLB fills). */
+/** Result of the last successful walk (for TLB fills): the leaf's G bit, honoured only with CR4.PGE. */
 export let walkGlobal = false
+/** Size class of the last walk's leaf: 0 = 4 KiB, 1 = 2/4 MiB, 2 = 1 GiB (INVLPG drops the whole page). */
+export let walkLarge = 0
 
 /**
  * Translate `lin` for `access` at user (CPL 3, non-implicit) or supervisor privilege.
  * Returns the GPA (a double). Raises #PF; sets A/D bits.
  */
 export function translate(c: CpuState, lin: number, access: number, user: boolean): number {
-  if ((c.cr0 & CR0.PG) === 0) return lin >>> 0
+  // without paging a translation does not depend on CR3: keep it across CR3 loads
+  if ((c.cr0 & CR0.PG) === 0) { walkGlobal = true; walkLarge = 0; return lin >>> 0 }
+  const pge = (c.cr4 & CR4.PGE) !== 0
   const v = c.view
   const write = access === Access.Write
   const nxe = (c.efer & EFER.NXE) !== 0
@@ -88,7 +92,8 @@ export function translate(c: CpuState, lin: number, access: number, user: boolea
         check(c, lin, access, user, rw, us, nx)
         const newLo = lo | 0x20 | (write ? 0x40 : 0)
         if (newLo !== lo) v.setInt32(addr, newLo, true)
-        walkGlobal = (lo & 0x100) !== 0
+        walkGlobal = pge && (lo & 0x100) !== 0
+        walkLarge = level === 1 ? 0 : level === 2 ? 1 : 2
         if (level === 1) return frame + (lin & 0xfff)
         const pageSize = level === 2 ? 0x200000 : 0x40000000
         return Math.floor(frame / pageSize) * pageSize + posMod(lin, pageSize)
@@ -119,7 +124,8 @@ export function translate(c: CpuState, lin: number, access: number, user: boolea
       check(c, lin, access, user, rw, us, nx)
       const newLo = lo | 0x20 | (write ? 0x40 : 0)
       if (newLo !== lo) v.setInt32(addr, newLo, true)
-      walkGlobal = (lo & 0x100) !== 0
+      walkGlobal = pge && (lo & 0x100) !== 0
+      walkLarge = 1
       return (hi & 0xfffff) * TWO32 + ((lo >>> 21) * 0x200000) + (l & 0x1fffff)
     }
     if ((lo & 0x20) === 0) v.setInt32(addr, lo | 0x20, true)
@@ -134,7 +140,8 @@ export function translate(c: CpuState, lin: number, access: number, user: boolea
     check(c, lin, access, user, rw, us, nx)
     const newLo = lo | 0x20 | (write ? 0x40 : 0)
     if (newLo !== lo) v.setInt32(addr, newLo, true)
-    walkGlobal = (lo & 0x100) !== 0
+    walkGlobal = pge && (lo & 0x100) !== 0
+    walkLarge = 0
     return (hi & 0xfffff) * TWO32 + (lo >>> 12) * 4096 + (l & 0xfff)
   }
   // 32-bit paging
@@ -149,7 +156,8 @@ export function translate(c: CpuState, lin: number, access: number, user: boolea
     check(c, lin, access, user, rw, us, false)
     const newLo = lo | 0x20 | (write ? 0x40 : 0)
     if (newLo !== lo) v.setInt32(addr, newLo, true)
-    walkGlobal = (lo & 0x100) !== 0
+    walkGlobal = pge && (lo & 0x100) !== 0
+    walkLarge = 1
     // PSE-36: bits 13-20 supply physical address bits 32-39
     return ((lo >>> 13) & 0xff) * TWO32 + (lo >>> 22) * 0x400000 + (l & 0x3fffff)
   }
@@ -162,7 +170,8 @@ export function translate(c: CpuState, lin: number, access: number, user: boolea
   check(c, lin, access, user, rw, us, false)
   const newLo = lo | 0x20 | (write ? 0x40 : 0)
   if (newLo !== lo) v.setInt32(addr, newLo, true)
-  walkGlobal = (lo & 0x100) !== 0
+  walkGlobal = pge && (lo & 0x100) !== 0
+  walkLarge = 0
   return (lo >>> 12) * 4096 + (l & 0xfff)
 }
 
