@@ -33,7 +33,7 @@ export const INTERP_BLOCK: CodeBlock = { run: () => 0, n: 0, loops: false, start
  * A cold entry: the straight-line run of pre-decoded closures from `ip` (cheap to build,
  * and their code is shared, so V8 keeps it optimized), executed in a loop and counting
  * executions (CpuState.blockThreshold) until compileBlock pays off — code run only a few
- * hundred times, like most of a kernel's boot, is not worth generating source for.
+ * thousand times, like most of a kernel's boot, is not worth generating source for.
  * The run stops after an unconditional transfer; a closure that leaves the straight line
  * (taken Jcc, fault, code invalidated) ends the execution there.
  */

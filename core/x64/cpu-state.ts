@@ -36,7 +36,7 @@ export interface CodeBlock {
 }
 
 /** Executions of a code address before it is compiled as a block (see compile-block.ts coldBlock). */
-export const DEFAULT_BLOCK_THRESHOLD = 200
+export const DEFAULT_BLOCK_THRESHOLD = 3000
 
 // (defined in tlb-set.ts, which cpu-state.ts imports: a cycle would leave them undefined there)
 export { TLB_BITS, TLB_SIZE } from './tlb-set'
