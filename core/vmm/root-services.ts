@@ -41,18 +41,13 @@ const ROOT_DEPOSIT_PAGES = 2 * (1 + BUFFERS_PER_GROUP * BUFFER_PAGES)
 /** LocalDiagnostics groups the manager watches: lifecycle, hypercalls, intercepts, TLB flushes. */
 const DIAG_SOURCES = G.Hypercall | G.InterceptManager | G.ObjectManager | G.VirtualProcessorManager | G.AddressManagerGva
 
-/** Decoded event-log entries with a monotonically increasing sequence number (the cursor). */
-export class EventRing {
-  /** A circular buffer: `count` records with consecutive seqs, the oldest at `head`. */
+/** A circular buffer of records with increasing (not necessarily consecutive) seqs. */
+class SeqRing {
   private readonly slots: Array<HvEventLogRecord | undefined> = new Array(EVENT_RING_CAPACITY)
   private head = 0
-  private count = 0
-  private nextSeq = 1
-  /** Events the hypervisor reported lost (EventsLost of each buffer header). */
-  lost = 0
+  count = 0
 
-  push(e: Omit<HvEventLogRecord, 'seq'>): void {
-    const rec = { ...e, seq: this.nextSeq++ }
+  push(rec: HvEventLogRecord): void {
     if (this.count < EVENT_RING_CAPACITY) {
       this.slots[(this.head + this.count) % EVENT_RING_CAPACITY] = rec
       this.count++
@@ -62,13 +57,49 @@ export class EventRing {
     }
   }
 
+  at(i: number): HvEventLogRecord {
+    return this.slots[(this.head + i) % EVENT_RING_CAPACITY]!
+  }
+
+  /** Index of the first record with seq > cursor (binary search). */
+  after(cursor: number): number {
+    let lo = 0, hi = this.count
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (this.at(mid).seq <= cursor) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+}
+
+/**
+ * Decoded event-log entries with a monotonically increasing sequence number (the cursor).
+ * Per-instruction events (intercepts, hypercalls, TLB flushes) arrive thousands per second
+ * and are kept in a ring of their own, so they never push out the rare lifecycle events
+ * (partition and VP creation, scheduling) that a user opens the log to find.
+ */
+export class EventRing {
+  private readonly frequent = new SeqRing()
+  private readonly lifecycle = new SeqRing()
+  private nextSeq = 1
+  /** Events the hypervisor reported lost (EventsLost of each buffer header). */
+  lost = 0
+
+  push(e: Omit<HvEventLogRecord, 'seq'>): void {
+    const rec = { ...e, seq: this.nextSeq++ }
+    const frequent = e.name.startsWith('HV_TR_IM_') || e.name.startsWith('HV_TR_HC_') || e.name.startsWith('HV_TR_AM_')
+    ;(frequent ? this.frequent : this.lifecycle).push(rec)
+  }
+
   /** Entries with seq > cursor, at most `limit` of them (the oldest first). */
   since(cursor: number, limit: number): { entries: HvEventLogRecord[]; cursor: number } {
     const out: HvEventLogRecord[] = []
-    const firstSeq = this.nextSeq - this.count
-    const start = Math.max(cursor + 1, firstSeq)
-    for (let seq = start; seq < this.nextSeq && out.length < limit; seq++) {
-      out.push(this.slots[(this.head + (seq - firstSeq)) % EVENT_RING_CAPACITY]!)
+    const a = this.frequent, b = this.lifecycle
+    let i = a.after(cursor), j = b.after(cursor)
+    while (out.length < limit && (i < a.count || j < b.count)) {
+      if (j >= b.count || (i < a.count && a.at(i).seq < b.at(j).seq)) out.push(a.at(i++))
+      else out.push(b.at(j++))
     }
     return { entries: out, cursor: out.length ? out[out.length - 1].seq : Math.max(cursor, 0) }
   }
