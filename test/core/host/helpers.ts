@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { HostService } from '../../../core/host/host-service'
 import { inProcessRunner, type RunnerFactory } from '../../../core/host/vm-runner'
-import type { HostEvent, VmConfig } from '../../../contract'
+import type { HostEvent, Result, VmConfig } from '../../../contract'
 import { fakeMachineFactory } from './fake-machine'
 
 export interface Fixture {
@@ -67,4 +67,16 @@ export function recorder(host: HostService) {
       })
     },
   }
+}
+
+/** The value of an ok result (fails the test otherwise). */
+export function value<T>(r: Result<unknown>): T {
+  if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`)
+  return r.value as T
+}
+
+/** The error of a failed result (fails the test otherwise). */
+export function errorOf(r: Result<unknown>): { code: string; message: string } {
+  if (r.ok) throw new Error('expected an error')
+  return r.error
 }

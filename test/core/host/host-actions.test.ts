@@ -13,17 +13,7 @@ import { inProcessRunner } from '../../../core/host/vm-runner'
 import { defaultVmConfig } from '../../../core/host/default-vm'
 import type { Result, VmSummary } from '../../../contract'
 import { FAKE_BANNER, fakeMachineFactory, type FakeMachineLog } from './fake-machine'
-import { helloConfig, makeFixture, openHost, recorder, type Fixture } from './helpers'
-
-function value<T>(r: Result<unknown>): T {
-  if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`)
-  return r.value as T
-}
-
-function errorOf(r: Result<unknown>): { code: string; message: string } {
-  if (r.ok) throw new Error('expected an error')
-  return r.error
-}
+import { helloConfig, makeFixture, openHost, recorder, type Fixture, value, errorOf } from './helpers'
 
 let f: Fixture
 let host: HostService

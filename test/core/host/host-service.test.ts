@@ -5,17 +5,7 @@ import type { HostService } from '../../../core/host/host-service'
 import { inProcessRunner } from '../../../core/host/vm-runner'
 import type { Result, VmSummary } from '../../../contract'
 import { FAKE_BANNER, fakeMachineFactory, type FakeMachineLog } from './fake-machine'
-import { helloConfig, makeFixture, openHost, recorder, type Fixture } from './helpers'
-
-function value<T>(r: Result<unknown>): T {
-  if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`)
-  return r.value as T
-}
-
-function errorOf(r: Result<unknown>): { code: string; message: string } {
-  if (r.ok) throw new Error('expected an error')
-  return r.error
-}
+import { helloConfig, makeFixture, openHost, recorder, type Fixture, value, errorOf } from './helpers'
 
 let f: Fixture
 let host: HostService

@@ -7,16 +7,7 @@ import { inProcessRunner } from '../../../core/host/vm-runner'
 import { MANIFEST_NAME } from '../../../core/host/vm-package'
 import type { HostEvent, Result, VmConfig, VmSummary } from '../../../contract'
 import { fakeMachineFactory } from './fake-machine'
-import { helloConfig, makeFixture, type Fixture } from './helpers'
-
-function value<T>(r: Result<unknown>): T {
-  if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`)
-  return r.value as T
-}
-function errorOf(r: Result<unknown>): { code: string; message: string } {
-  if (r.ok) throw new Error('expected an error')
-  return r.error
-}
+import { helloConfig, makeFixture, type Fixture, value, errorOf } from './helpers'
 
 // The fake machine's saved states are "fake-state:…", not core/vmm containers.
 const checkSavedState = (b: Uint8Array): void => {
