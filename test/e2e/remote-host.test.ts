@@ -5,35 +5,23 @@
  * and controlled from the same window.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { BrowserContext, Page } from 'playwright-core'
-import { assertBuilt, startServe, type ServeProcess } from './serve-process'
-import { clearToasts, launch, screenshot, stateOf } from './browser'
+import type { Page } from 'playwright-core'
+import type { ServeProcess } from './serve-process'
+import { openTwoHosts, closeTwoHosts, type TwoHosts } from './two-hosts'
+import { clearToasts, screenshot, stateOf } from './browser'
 
-let tmp: string
-let local: ServeProcess
+let h: TwoHosts
 let remote: ServeProcess
-let ctx: BrowserContext
 let page: Page
-const pageErrors: string[] = []
+let pageErrors: string[]
 
 beforeAll(async () => {
-  assertBuilt()
-  tmp = mkdtempSync(join(tmpdir(), 'hv-e2e-remote-'))
-  ;[local, remote] = await Promise.all([startServe(join(tmp, 'local')), startServe(join(tmp, 'remote'), 20_000, ['--no-default-vm'])])
-  ctx = await launch(join(tmp, 'chromium'))
-  page = ctx.pages()[0] ?? (await ctx.newPage())
-  page.on('pageerror', (e) => pageErrors.push(e.message))
-  await page.goto(local.url)
-  await page.getByTestId('vm-row-Hello VM').waitFor()
+  h = await openTwoHosts('hv-e2e-remote-')
+  ;({ remote, page, pageErrors } = h)
 })
 
 afterAll(async () => {
-  await ctx?.close()
-  expect(await Promise.all([local?.stop(), remote?.stop()])).toEqual([0, 0])
-  if (tmp) rmSync(tmp, { recursive: true, force: true })
+  expect(await closeTwoHosts(h)).toEqual([0, 0])
 })
 
 describe('remote hosts in Chromium', () => {
