@@ -52,6 +52,8 @@ export interface DiffCase {
   x87?: X87Compare
   /** Window byte ranges [guest address, length] not compared (e.g. FIP/FDP in an FNSTENV image). */
   ignoreMem?: [number, number][]
+  /** The case text is a sequence (branches): run it to its end label, expect RIP there. */
+  sequence?: boolean
 }
 
 export interface X87Compare {
@@ -76,6 +78,8 @@ export class CaseBuilder {
   ripMem = false
   x87: X87Compare | undefined
   readonly ignoreMem: [number, number][] = []
+  /** See DiffCase.sequence. */
+  sequence = false
   private readonly used = new Set<number>([4])
 
   constructor(readonly rng: Prng) {

@@ -75,8 +75,8 @@ export function compareCase(c: DiffCase, native: NativeResult, emu: EmulatorResu
     }
   } else if (emu.status !== 0) {
     lines.push(`native retired; emulator status ${describeStatus(emu)}`)
-  } else if (emu.rip !== BigInt(CODE_START + info.length)) {
-    lines.push(`rip: expected ${h(BigInt(CODE_START + info.length))} emulator ${h(emu.rip)}`)
+  } else if (emu.rip !== BigInt(CODE_START + (c.sequence ? native.code.length : info.length))) {
+    lines.push(`rip: expected ${h(BigInt(CODE_START + (c.sequence ? native.code.length : info.length)))} emulator ${h(emu.rip)}`)
   }
   if (lines.length === 0) {
     const faulted = native.status !== 0

@@ -76,7 +76,7 @@ describe.runIf(hostIsX64WithGcc())('x64 differential (host CPU vs emulator)', ()
     const byGroup = new Map<string, { forms: Set<string>; cases: number; bad: number }>()
     const badForms = new Map<string, number>()
     cases.forEach((c, i) => {
-      const m = compareCase(c, native[i], env.run(c, native[i].code, c.asm.includes('[rip') ? native[i].addr : undefined))
+      const m = compareCase(c, native[i], env.run(c, native[i].code, c.asm.includes('[rip') || c.sequence ? native[i].addr : undefined))
       const g = byGroup.get(c.group) ?? { forms: new Set<string>(), cases: 0, bad: 0 }
       g.forms.add(c.form)
       g.cases++

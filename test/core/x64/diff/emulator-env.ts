@@ -103,9 +103,13 @@ export class EmulatorEnv {
       cpu.setFxState(fxImage(c.input.x87, c.input.mxcsr, c.input.xmm))
       cpu.setRip(BigInt(at))
       // A REP string instruction may retire one iteration per step; keep stepping while RIP stays put.
-      for (let i = 0; i < 200; i++) {
+      // A sequence case (branches) runs until RIP reaches its end label or leaves its bytes.
+      const end = BigInt(at + code.length)
+      for (let i = 0; i < 400; i++) {
         exitReason = cpu.run(1)
-        if (exitReason !== ExitReason.None || cpu.getRip() !== BigInt(at)) break
+        if (exitReason !== ExitReason.None) break
+        const rip = cpu.getRip()
+        if (c.sequence ? rip === end || rip < BigInt(at) || rip > end : rip !== BigInt(at)) break
       }
     } catch (e) {
       hostError = e instanceof Error ? `${e.name}: ${e.message}` : String(e)

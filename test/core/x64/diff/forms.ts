@@ -1,6 +1,7 @@
 /** Every form the differential test covers. */
 import { aluForms } from './forms-alu'
 import { bitForms } from './forms-bits'
+import { branchForms } from './forms-branch'
 import { moveForms } from './forms-move'
 import { mulDivForms } from './forms-muldiv'
 import { shiftForms } from './forms-shift'
@@ -10,7 +11,7 @@ import { x87Forms } from './forms-x87'
 import type { Form } from './form'
 
 export function allForms(): Form[] {
-  const forms = [...aluForms(), ...shiftForms(), ...mulDivForms(), ...bitForms(), ...moveForms(), ...stringForms(), ...stackForms(), ...sseForms().map((f) => ({ ...f, feature: f.feature ?? ('sse2' as const) })), ...x87Forms()]
+  const forms = [...aluForms(), ...shiftForms(), ...mulDivForms(), ...bitForms(), ...moveForms(), ...stringForms(), ...stackForms(), ...sseForms().map((f) => ({ ...f, feature: f.feature ?? ('sse2' as const) })), ...x87Forms(), ...branchForms()]
   return [...forms, ...ripRelativeForms(forms)]
 }
 

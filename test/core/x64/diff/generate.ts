@@ -24,6 +24,7 @@ export function generateCases(forms: readonly Form[], perForm: number, seed: num
         id: cases.length, form: form.name, group: form.group, asm, input: c.input,
         definedFlags: c.definedFlags, undefinedFlags: c.undefinedFlags, ignoreRegs: c.ignoreRegs,
         x87: c.x87, ignoreMem: c.ignoreMem.length ? c.ignoreMem : undefined,
+        sequence: c.sequence || undefined,
       })
     }
   }

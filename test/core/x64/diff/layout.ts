@@ -33,11 +33,13 @@ export const X87_BYTES = 160
 export const IN_X87 = IN_MEM + WIN_SIZE
 export const IN_SIZE = IN_X87 + X87_BYTES
 
-/** Output record: status (signal number, 0 = retired), length, 16 code bytes, then as input. */
+/** Code bytes recorded per case: enough for the branch sequences with a rel32 filler. */
+export const CODE_MAX = 256
+/** Output record: status (signal number, 0 = retired), length, CODE_MAX code bytes, then as input. */
 export const OUT_STATUS = 0
 export const OUT_LEN = 4
 export const OUT_CODE = 8
-export const OUT_GPR = 24
+export const OUT_GPR = OUT_CODE + CODE_MAX
 export const OUT_RFLAGS = OUT_GPR + 16 * 8
 export const OUT_MXCSR = OUT_RFLAGS + 8
 export const OUT_XMM = OUT_MXCSR + 8

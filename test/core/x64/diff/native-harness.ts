@@ -6,7 +6,7 @@
  * stack and are recorded as the case's status instead of killing the batch.
  */
 import {
-  IN_GPR, IN_MEM, IN_MXCSR, IN_RFLAGS, IN_SIZE, IN_X87, IN_XMM, OUT_CODE, OUT_GPR, OUT_LEN, OUT_MEM, OUT_MXCSR,
+  CODE_MAX, IN_GPR, IN_MEM, IN_MXCSR, IN_RFLAGS, IN_SIZE, IN_X87, IN_XMM, OUT_CODE, OUT_GPR, OUT_LEN, OUT_MEM, OUT_MXCSR,
   OUT_RFLAGS, OUT_SIZE, OUT_STATUS, OUT_X87, OUT_XMM, SCRATCH_BASE, SCRATCH_SIZE, WIN_BASE, WIN_SIZE, X87_BYTES, XMM_BYTES,
 } from './layout'
 
@@ -62,7 +62,7 @@ int main(int argc, char **argv) {
     memcpy(hx_in_fx + 160, r + ${IN_XMM}, ${XMM_BYTES});
     uint32_t len = (uint32_t)((uint8_t *)hx_case_ends[i] - (uint8_t *)hx_cases[i]);
     memcpy(o + ${OUT_LEN}, &len, 4);
-    memcpy(o + ${OUT_CODE}, hx_cases[i], len > 16 ? 16 : len);
+    memcpy(o + ${OUT_CODE}, hx_cases[i], len > ${CODE_MAX} ? ${CODE_MAX} : len);
     int sig = sigsetjmp(env, 1);
     if (sig == 0) {
       hx_enter(hx_cases[i]);

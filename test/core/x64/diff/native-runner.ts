@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import type { DiffCase } from './case-builder'
 import { harnessAsm, harnessC } from './native-harness'
 import {
-  IN_GPR, IN_MEM, IN_MXCSR, IN_RFLAGS, IN_SIZE, IN_X87, IN_XMM, OUT_CODE, OUT_GPR, OUT_LEN, OUT_MEM, OUT_MXCSR,
+  CODE_MAX, IN_GPR, IN_MEM, IN_MXCSR, IN_RFLAGS, IN_SIZE, IN_X87, IN_XMM, OUT_CODE, OUT_GPR, OUT_LEN, OUT_MEM, OUT_MXCSR,
   OUT_RFLAGS, OUT_SIZE, OUT_STATUS, OUT_X87, OUT_XMM, WIN_BASE, WIN_SIZE, X87_BYTES,
 } from './layout'
 import { readU64s, writeU64s, type NativeResult } from './machine-state'
@@ -38,7 +38,7 @@ export function decodeOutputs(buf: Uint8Array, count: number): NativeResult[] {
     const len = view.getUint32(o + OUT_LEN, true)
     out.push({
       status: view.getUint32(o + OUT_STATUS, true),
-      code: buf.slice(o + OUT_CODE, o + OUT_CODE + Math.min(len, 16)),
+      code: buf.slice(o + OUT_CODE, o + OUT_CODE + Math.min(len, CODE_MAX)),
       regs: readU64s(view, o + OUT_GPR, 16),
       rflags: view.getBigUint64(o + OUT_RFLAGS, true),
       mxcsr: view.getUint32(o + OUT_MXCSR, true),
