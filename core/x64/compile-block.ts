@@ -17,7 +17,7 @@
 import type { CpuState, CodeBlock, CompiledInsn } from './cpu-state'
 import { TLB_SIZE } from './cpu-state'
 import { StaticDecoder, type MemOp } from './compile-decode'
-import { compileAt, compiledLength, INTERP, memLin } from './compile'
+import { compileAt, compiledLength, compiledEndsStraightLine, INTERP, memLin } from './compile'
 import { rd8, rd16, rd32, rd64, wr8, wr32, wr64 } from './mmu'
 import { getCF, getZF, getSF, getOF, testCond, LF } from './lazy-flags'
 
@@ -45,7 +45,7 @@ export function coldBlock(c: CpuState, ip: number): CodeBlock {
     if (f === INTERP) break
     const next = cur + compiledLength()
     fs.push(f); starts.push(cur); nexts.push(next)
-    if (endsStraightLine(c.ram, c.fetchDelta + cur)) break
+    if (compiledEndsStraightLine()) break
     cur = next
   }
   const heat = c.blockThreshold
@@ -63,18 +63,6 @@ export function coldBlock(c: CpuState, ip: number): CodeBlock {
     return n
   }
   return { run, n, loops: false, starts, one, heat }
-}
-
-/** JMP, CALL, RET, IRET, INT/INT3, HLT or an indirect JMP/CALL at `pos` (64-bit code). */
-function endsStraightLine(ram: Uint8Array, pos: number): boolean {
-  let b = ram[pos]
-  for (let i = 0; i < 14; i++) {
-    const legacy = b === 0x66 || b === 0x67 || b === 0xf2 || b === 0xf3 || b === 0xf0 || b === 0x2e || b === 0x36 || b === 0x3e || b === 0x26 || b === 0x64 || b === 0x65
-    if (!legacy && (b & 0xf0) !== 0x40) break
-    b = ram[++pos]
-  }
-  if (b === 0xff) { const r = (ram[pos + 1] >> 3) & 7; return r >= 2 && r <= 5 }
-  return b === 0xe8 || b === 0xe9 || b === 0xeb || b === 0xc3 || b === 0xc2 || b === 0xca || b === 0xcb || b === 0xcf || b === 0xcc || b === 0xcd || b === 0xf4
 }
 
 const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond }

@@ -23,12 +23,20 @@ const TWO32 = 4294967296
 const CANON = 0x800000000000
 const dec = new StaticDecoder()
 let lastStart = 0
+let lastOpPos = 0
 /** The instruction names byte register 4-7: AH..BH without a REX prefix, SPL..DIL with one. */
 let byteRegs = false
 
 /** Length in bytes of the instruction the last compileAt() call decoded. */
 export function compiledLength(): number {
   return dec.pos - lastStart
+}
+
+/** The instruction the last compileAt() call decoded is a JMP, CALL, RET, IRET, INT/INT3, HLT or an indirect JMP/CALL. */
+export function compiledEndsStraightLine(): boolean {
+  const ram = dec.ram, b = ram[lastOpPos]
+  if (b === 0xff) { const r = (ram[lastOpPos + 1] >> 3) & 7; return r >= 2 && r <= 5 }
+  return b === 0xe8 || b === 0xe9 || b === 0xeb || b === 0xc3 || b === 0xc2 || b === 0xca || b === 0xcb || b === 0xcf || b === 0xcc || b === 0xcd || b === 0xf4
 }
 
 /** Linear address of a compiled memory operand (64-bit mode). */
@@ -90,6 +98,7 @@ export function compileAt(c: CpuState, ip: number): CompiledInsn {
   if (dec.overrun) return INTERP
   if (dec.rep !== 0 && b !== 0x90) return INTERP
   const opPos = dec.pos - 1
+  lastOpPos = opPos
   byteRegs = false
   const f = build(b, ip, start)
   if (f === INTERP || dec.overrun) return INTERP
