@@ -3,13 +3,8 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { HostService } from '../../../core/host/host-service'
 import { CheckpointStore } from '../../../core/host/checkpoint-store'
-import type { Result, VmSummary } from '../../../contract'
-import { helloConfig, makeFixture, openHost, type Fixture } from './helpers'
-
-const value = <T>(r: Result<unknown>): T => {
-  if (!r.ok) throw new Error(r.error.message)
-  return r.value as T
-}
+import type { VmSummary } from '../../../contract'
+import { helloConfig, makeFixture, openHost, value, type Fixture } from './helpers'
 
 let f: Fixture
 let host: HostService

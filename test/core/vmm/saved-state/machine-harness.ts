@@ -68,3 +68,14 @@ export class Driven {
     return n
   }
 }
+
+/** Deterministic PRNG (xorshift32) so failures reproduce. */
+export function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1
+  return () => {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    return (x >>> 0) / 2 ** 32
+  }
+}

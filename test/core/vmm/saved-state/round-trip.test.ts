@@ -12,20 +12,9 @@ import { join } from 'node:path'
 import { writeFileAtomic } from '../../../../core/host/atomic-file'
 import { savedStateConfig } from '../../../../core/vmm/saved-state'
 import { decodeContainer } from '../../../../core/vmm/saved-state/container'
-import { Driven, guestConfig } from './machine-harness'
+import { Driven, guestConfig, rng } from './machine-harness'
 
 const TURNS = 70
-/** Deterministic PRNG (xorshift32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    return (x >>> 0) / 2 ** 32
-  }
-}
-
 /**
  * Sections of `a` that differ from `b`. Independent boots get their RTC epoch from the host
  * clock, so with `ignoreRtc` the RTC device state is left out of the comparison.

@@ -17,21 +17,10 @@ import { writeFileAtomic } from '../../../../core/host/atomic-file'
 import { savedStateConfig } from '../../../../core/vmm/saved-state'
 import { decodeContainer } from '../../../../core/vmm/saved-state/container'
 import type { MachineConfig } from '../../../../core/vmm/machine-api'
-import { Driven, guestConfig } from './machine-harness'
+import { Driven, guestConfig, rng } from './machine-harness'
 
 const CHAINS = 6
 const POINTS_PER_CHAIN = 9
-
-/** Deterministic PRNG (xorshift32) so a failing point reproduces. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    return (x >>> 0) / 2 ** 32
-  }
-}
 
 function differingSections(a: Uint8Array, b: Uint8Array): string[] {
   const sa = decodeContainer(a).sections
