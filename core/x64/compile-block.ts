@@ -343,11 +343,14 @@ export function compileBlock(c: CpuState, ip: number, max = MAX_BLOCK): CodeBloc
       const next = cur + compiledLength()
       const k = e.K.length
       e.K.push(f)
-      e.out.push(`${e.sync()}K[${k}](c);if(c.rip!==${next}||c.fetchCode===null)return k+${e.index + 1};`)
+      const pre = e.sync()
       e.pending = ''
       e.lastKind = -1
       starts.push(cur)
       cur = next
+      // a transfer, STI or POPF ends the block (the run loop re-checks shadow, IF and TF)
+      if (compiledEndsStraightLine()) { e.out.push(`${pre}K[${k}](c);return k+${e.index + 1};`); ended = true; break }
+      e.out.push(`${pre}K[${k}](c);if(c.rip!==${next}||c.fetchCode===null)return k+${e.index + 1};`)
       continue
     }
     starts.push(cur)

@@ -12,9 +12,12 @@ import { readReg, writeReg, push, pop, addSp } from './operands'
 import { rd, wr, probeWrite } from './mmu'
 import { alu, incDec, neg, shift, trunc, sext } from './ops-alu'
 import { imulTrunc, mulAcc, divAcc } from './ops-muldiv'
-import { testCond } from './lazy-flags'
+import { testCond, getFlags, setFlagsMasked, materialize } from './lazy-flags'
 import { gp, ss } from './faults'
+import { FLAGS } from './constants'
+import { writableFlagsMask } from './interrupts'
 import { fastAlu, fastMovRR, fastLoad, fastStore, fastJcc, fastStoreImm } from './compile-fast'
+import { compileXchg, compileXadd, compileCmpxchg, compileBitOp } from './compile-rmw'
 
 /** Marker: this instruction is not compiled; interpret it. */
 export const INTERP: CompiledInsn = () => { throw new Error('INTERP must not be called') }
@@ -32,11 +35,15 @@ export function compiledLength(): number {
   return dec.pos - lastStart
 }
 
-/** The instruction the last compileAt() call decoded is a JMP, CALL, RET, IRET, INT/INT3, HLT or an indirect JMP/CALL. */
+/**
+ * The instruction the last compileAt() call decoded ends a block: a JMP, CALL, RET, IRET,
+ * INT/INT3, HLT or an indirect JMP/CALL, or an STI/POPF, after which the run loop must look
+ * at the interrupt shadow, a newly opened interrupt window or TF (cpu.ts runCompiled).
+ */
 export function compiledEndsStraightLine(): boolean {
   const ram = dec.ram, b = ram[lastOpPos]
   if (b === 0xff) { const r = (ram[lastOpPos + 1] >> 3) & 7; return r >= 2 && r <= 5 }
-  return b === 0xe8 || b === 0xe9 || b === 0xeb || b === 0xc3 || b === 0xc2 || b === 0xca || b === 0xcb || b === 0xcf || b === 0xcc || b === 0xcd || b === 0xf4
+  return b === 0xe8 || b === 0xe9 || b === 0xeb || b === 0xc3 || b === 0xc2 || b === 0xca || b === 0xcb || b === 0xcf || b === 0xcc || b === 0xcd || b === 0xf4 || b === 0xfb || b === 0x9d
 }
 
 /** Linear address of a compiled memory operand (64-bit mode). */
@@ -248,8 +255,50 @@ function build(b: number, ip: number, start: number): CompiledInsn {
         c.rip = next
       }
     }
+    case 0x86: case 0x87: {
+      d.modrmDecode()
+      const sz = b === 0x86 ? 1 : size, next = end(); if (!d.finishRip(next)) return INTERP
+      if (sz === 1 && (d.reg >= 4 || (d.mem === null && d.rm >= 4))) byteRegs = true
+      return compileXchg(sz, d.reg, d.rm, d.mem, next)
+    }
     case 0x90: { const next = end(); if (d.rexB !== 0) return INTERP; return (c) => { c.rip = next } }
-    case 0x98: case 0x99: return INTERP
+    case 0x98: { // CBW/CWDE/CDQE
+      const next = end(), sz = size
+      return (c) => {
+        const r = c.r
+        if (sz === 2) r[0] = (r[0] & ~0xffff) | (((r[0] << 24) >> 24) & 0xffff)
+        else if (sz === 4) { r[0] = (r[0] << 16) >> 16; r[1] = 0 } else r[1] = r[0] >> 31
+        c.rip = next
+      }
+    }
+    case 0x99: { // CWD/CDQ/CQO
+      const next = end(), sz = size
+      return (c) => {
+        const r = c.r
+        if (sz === 2) r[4] = (r[4] & ~0xffff) | ((r[0] << 16) >> 31 & 0xffff)
+        else if (sz === 4) { r[4] = r[0] >> 31; r[5] = 0 } else { r[4] = r[1] >> 31; r[5] = r[4] }
+        c.rip = next
+      }
+    }
+    case 0x9c: { // PUSHF (64-bit mode: no VM86 check)
+      const sz = size === 2 ? 2 : 8, mask = sz === 2 ? 0xffff : 0x00fcffff, next = end()
+      return (c) => { push(c, sz, getFlags(c) & mask, 0); c.rip = next }
+    }
+    case 0x9d: { // POPF; ends the block (compiledEndsStraightLine): IF or TF may have changed
+      const sz = size === 2 ? 2 : 8, next = end()
+      return (c) => { const v = pop(c, sz); setFlagsMasked(c, v, writableFlagsMask(c, false) & (sz === 2 ? 0xffff : -1)); c.rip = next }
+    }
+    case 0xfa: case 0xfb: { // CLI / STI
+      const next = end(), sti = b === 0xfb
+      return (c) => {
+        if (c.cpl > ((c.eflags >> 12) & 3)) gp(0)
+        materialize(c)
+        if (!sti) c.eflags &= ~FLAGS.IF
+        // STI's shadow covers the next instruction; the interpreter sets 2 and counts STI itself down
+        else { if ((c.eflags & FLAGS.IF) === 0) c.shadow = 1; c.eflags |= FLAGS.IF }
+        c.rip = next
+      }
+    }
     case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf: {
       const reg = (b & 7) | d.rexB, sz = size
       const lo = sz === 2 ? d.u16() : d.s32()
@@ -347,13 +396,30 @@ function build0F(ip: number, start: number): CompiledInsn {
     if (target < -CANON || target >= CANON) return INTERP
     return fastJcc(cc, target, next)
   }
-  if (b === 0x1f) { d.modrmDecode(); const next = end(); return (c) => { c.rip = next } }
+  if (b === 0x1f || b === 0x0d || (b >= 0x18 && b <= 0x1e)) { d.modrmDecode(); const next = end(); return (c) => { c.rip = next } } // hint NOPs, PREFETCHh
+  if (b >= 0xc8 && b <= 0xcf) { // BSWAP
+    const reg = (b & 7) | d.rexB, i = reg << 1, sz = size, next = end()
+    const sw = (v: number): number => ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)
+    return (c) => { const r = c.r; if (sz === 8) { const lo = r[i], hi = r[i + 1]; r[i] = sw(hi); r[i + 1] = sw(lo) } else if (sz === 4) { r[i] = sw(r[i]); r[i + 1] = 0 } else r[i] &= ~0xffff; c.rip = next }
+  }
+  if (b === 0xa3 || b === 0xab || b === 0xb3 || b === 0xbb || b === 0xba || b === 0xb0 || b === 0xb1 || b === 0xc0 || b === 0xc1) {
+    d.modrmDecode()
+    const op = (d.modrm >> 3) & 7
+    if (b === 0xba && op < 4) return INTERP // #UD in the interpreter
+    const imm = b === 0xba ? d.u8() : -1
+    const next = end(); if (!d.finishRip(next)) return INTERP
+    const sz = b === 0xb0 || b === 0xc0 ? 1 : size, m = d.mem, reg = d.reg, rm = d.rm
+    if (sz === 1 && (reg >= 4 || (m === null && rm >= 4))) byteRegs = true
+    if (b === 0xb0 || b === 0xb1) return compileCmpxchg(sz, reg, rm, m, next)
+    if (b === 0xc0 || b === 0xc1) return compileXadd(sz, reg, rm, m, next)
+    return compileBitOp(sz, b === 0xba ? op & 3 : (b >> 3) & 3, reg, rm, m, imm, next)
+  }
   if ((b >= 0x40 && b <= 0x4f) || (b >= 0x90 && b <= 0x9f) || b === 0xaf || b === 0xb6 || b === 0xb7 || b === 0xbe || b === 0xbf) {
     d.modrmDecode()
     const next = end(); if (!d.finishRip(next)) return INTERP
     const m = d.mem, rm = d.rm, reg = d.reg, cc = b & 15
     if (b >= 0x90 && b <= 0x9f) {
-      if (m === null && rm >= 4) return INTERP
+      if (m === null && rm >= 4) byteRegs = true
       if (m === null) return (c) => { writeReg(c, 1, rm, testCond(c, cc) ? 1 : 0, 0); c.rip = next }
       return (c) => { wr(c, memLin(c, m), 1, testCond(c, cc) ? 1 : 0, 0); c.rip = next }
     }
@@ -370,7 +436,7 @@ function build0F(ip: number, start: number): CompiledInsn {
       return (c) => { const s = m === null ? readReg(c, sz, rm) : rd(c, memLin(c, m), sz), sh = c.h; const v = readReg(c, sz, reg); const r = imulTrunc(c, sz, sz === 2 ? sext(v, 2) : v, c.h, sz === 2 ? sext(s, 2) : s, sh); writeReg(c, sz, reg, r, c.h); c.rip = next }
     }
     const ss = b & 1 ? 2 : 1, signed = b >= 0xbe, sz = size
-    if (ss === 1 && m === null && rm >= 4) return INTERP
+    if (ss === 1 && m === null && rm >= 4) byteRegs = true
     return (c) => {
       let v = m === null ? readReg(c, ss, rm) : rd(c, memLin(c, m), ss)
       if (signed) { v = sext(v, ss); writeReg(c, sz, reg, sz === 2 ? v & 0xffff : v, v >> 31) } else writeReg(c, sz, reg, v, 0)

@@ -33,6 +33,8 @@ export const Vector = {
 export const MSR = {
   TSC: 0x10,
   APIC_BASE: 0x1b,
+  SPEC_CTRL: 0x48, PRED_CMD: 0x49,
+  ARCH_CAPABILITIES: 0x10a,
   MTRRCAP: 0xfe,
   SYSENTER_CS: 0x174, SYSENTER_ESP: 0x175, SYSENTER_EIP: 0x176,
   MCG_CAP: 0x179, MCG_STATUS: 0x17a, MCG_CTL: 0x17b,

@@ -122,6 +122,8 @@ export class CpuState {
   sfmask = 0
   kernelGsBase = 0
   tscAux = 0
+  /** IA32_SPEC_CTRL (IBRS/STIBP/SSBD bits; kept for reads only). */
+  specCtrl = 0
   pat = 0x0007040600070406n
   sysenterCs = 0
   sysenterEsp = 0

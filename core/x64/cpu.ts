@@ -76,6 +76,8 @@ function runCompiled(c: CpuState, limit: number): number {
       throw err
     }
     c.retired = retired += k
+    // an STI shadow, TF, or IF set (STI/POPF end their blocks) while an interrupt waits: back to the run loop
+    if (c.shadow !== 0 || (c.eflags & DEBUG_FLAGS) !== 0 || (c.interruptWindowRequested && (c.eflags & FLAGS.IF) !== 0)) break
   }
   return retired
 }
@@ -119,7 +121,10 @@ export class Cpu implements X64Cpu {
       let stepping = false
       try {
         while (c.retired < limit) {
-          if (c.shadow === 0 && (c.eflags & DEBUG_FLAGS) === 0 && c.dbArmed === 0 && runCompiled(c, limit) >= limit) break
+          if (c.shadow === 0 && (c.eflags & DEBUG_FLAGS) === 0 && c.dbArmed === 0) {
+            if (runCompiled(c, limit) >= limit) break
+            if (c.interruptWindowRequested && c.shadow === 0 && (c.eflags & FLAGS.IF) !== 0) break
+          }
           start = c.rip
           stepping = true
           // single-step / breakpoints / RF: interpreted, with #DB checks around (debug-traps.ts)
@@ -311,7 +316,7 @@ export class Cpu implements X64Cpu {
     c.halted = false; c.shadow = 0; c.nmiBlocked = false
     if (!init) {
       c.fpCw = 0x37f; c.fpSw = 0; c.fpTop = 0; c.fpTag = 0; c.fpr.fill(0); c.mxcsr = 0x1f80; c.xmm.fill(0)
-      c.star = 0n; c.lstar = 0; c.cstar = 0; c.sfmask = 0; c.kernelGsBase = 0; c.tscAux = 0
+      c.star = 0n; c.lstar = 0; c.cstar = 0; c.sfmask = 0; c.kernelGsBase = 0; c.tscAux = 0; c.specCtrl = 0
       c.sysenterCs = 0; c.sysenterEsp = 0; c.sysenterEip = 0
       c.pat = 0x0007040600070406n
       c.msrStore.clear()
@@ -411,7 +416,7 @@ export class Cpu implements X64Cpu {
 
   readMsr(index: number): bigint | undefined {
     if (!ownsMsr(index >>> 0)) return undefined
-    ownedMsrRead(this.s, index >>> 0)
+    try { ownedMsrRead(this.s, index >>> 0) } catch (x) { if (x === FAULT) return undefined; throw x } // write-only MSRs
     return (BigInt(msrValue.hi >>> 0) << 32n) | BigInt(msrValue.lo >>> 0)
   }
   writeMsr(index: number, value: bigint): boolean {

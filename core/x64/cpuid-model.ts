@@ -18,12 +18,31 @@ export const CPUID1_ECX = { PNI: 1 << 0, CX16: 1 << 13, PCID: 1 << 17, POPCNT: 1
 /** Leaf 7 subleaf 0 EBX features. */
 export const CPUID7_EBX = { INVPCID: 1 << 10 } as const
 
+/**
+ * Leaf 7 subleaf 0 EDX: the speculation controls (SPEC_CTRL with IBRS/STIBP/SSBD, PRED_CMD)
+ * and IA32_ARCH_CAPABILITIES. The interpreter never speculates, so the controls have
+ * nothing to restrict and ARCH_CAPABILITIES reports immunity (below).
+ */
+export const CPUID7_EDX = { IBRS_IBPB: 1 << 26, STIBP: 1 << 27, ARCH_CAPABILITIES: 1 << 29, SSBD: 1 << 31 } as const
+
+/**
+ * IA32_ARCH_CAPABILITIES (MSR 0x10A, Intel SDM vol. 4 table 2-2): every "not susceptible"
+ * bit, true of a CPU with no speculative execution, no caches to sample and no TSX, plus
+ * IBRS_ALL (enhanced IBRS: a single SPEC_CTRL write protects, as it trivially does here).
+ * RDCL_NO 0, IBRS_ALL 1, SKIP_L1DFL_VMENTRY 3, SSB_NO 4, MDS_NO 5, IF_PSCHANGE_MC_NO 6,
+ * TAA_NO 8, SBDR_SSDP_NO 13, FBSDP_NO 14, PSDP_NO 15, BHI_NO 20, PBRSB_NO 24, GDS_NO 26,
+ * RFDS_NO 27; ITS_NO is bit 62 (high word bit 30).
+ */
+export const ARCH_CAPABILITIES_LO = (1 << 0 | 1 << 1 | 1 << 3 | 1 << 4 | 1 << 5 | 1 << 6 | 1 << 8 | 1 << 13 | 1 << 14 | 1 << 15 | 1 << 20 | 1 << 24 | 1 << 26 | 1 << 27) >>> 0
+export const ARCH_CAPABILITIES_HI = (1 << 30) >>> 0
+
 /** Leaf 0x80000001 EDX / ECX features. */
 export const CPUID81_EDX = { SYSCALL: 1 << 11, NX: 1 << 20, PAGE1GB: 1 << 26, RDTSCP: 1 << 27, LM: 1 << 29 } as const
 export const CPUID81_ECX = { LAHF_LM: 1 << 0 } as const
 
 const LEAF1_EDX = Object.values(CPUID1_EDX).reduce((a, b) => a | b, 0)
 const LEAF1_ECX = Object.values(CPUID1_ECX).reduce((a, b) => a | b, 0)
+const LEAF7_EDX = Object.values(CPUID7_EDX).reduce((a, b) => a | b, 0)
 const LEAF81_EDX = Object.values(CPUID81_EDX).reduce((a, b) => a | b, 0)
 const LEAF81_ECX = Object.values(CPUID81_ECX).reduce((a, b) => a | b, 0)
 
@@ -57,7 +76,7 @@ export function nativeCpuid(leaf: number, subleaf: number, out: Uint32Array): vo
       out[3] = LEAF1_EDX >>> 0
       return
     case 7:
-      if (subleaf === 0) out[1] = CPUID7_EBX.INVPCID // subleaf 0: EAX = 0 (no further subleaves)
+      if (subleaf === 0) { out[1] = CPUID7_EBX.INVPCID; out[3] = LEAF7_EDX >>> 0 } // subleaf 0: EAX = 0 (no further subleaves)
       return
     case 0x80000000: out[0] = 0x80000008; return
     case 0x80000001:

@@ -7,6 +7,7 @@ import type { CpuState } from './cpu-state'
 import { MSR } from './constants'
 import { gp } from './faults'
 import { writeEfer } from './control-regs'
+import { ARCH_CAPABILITIES_LO, ARCH_CAPABILITIES_HI } from './cpuid-model'
 
 const TWO32 = 4294967296
 
@@ -25,6 +26,7 @@ export function ownsMsr(i: number): boolean {
     case MSR.TSC: case MSR.SYSENTER_CS: case MSR.SYSENTER_ESP: case MSR.SYSENTER_EIP: case MSR.MISC_ENABLE:
     case MSR.PAT: case MSR.EFER: case MSR.STAR: case MSR.LSTAR: case MSR.CSTAR: case MSR.SFMASK:
     case MSR.FS_BASE: case MSR.GS_BASE: case MSR.KERNEL_GS_BASE: case MSR.TSC_AUX:
+    case MSR.SPEC_CTRL: case MSR.PRED_CMD: case MSR.ARCH_CAPABILITIES:
       return true
     default:
       return isMtrr(i) || isMc(i)
@@ -58,6 +60,9 @@ export function ownedMsrRead(c: CpuState, i: number): boolean {
     case MSR.GS_BASE: split(c.segBase[5]); return true
     case MSR.KERNEL_GS_BASE: split(c.kernelGsBase); return true
     case MSR.TSC_AUX: split(c.tscAux); return true
+    case MSR.SPEC_CTRL: split(c.specCtrl); return true
+    case MSR.PRED_CMD: return gp(0) // write-only (SDM vol. 4 table 2-2)
+    case MSR.ARCH_CAPABILITIES: msrValue.lo = ARCH_CAPABILITIES_LO | 0; msrValue.hi = ARCH_CAPABILITIES_HI | 0; return true
     case MSR.MTRRCAP: splitBig(0x508n); return true // 8 variable ranges, fixed ranges, WC
     case MSR.MCG_CAP: splitBig(4n); return true // 4 banks, no MCG_CTL
     default:
@@ -94,7 +99,11 @@ export function ownedMsrWrite(c: CpuState, i: number, lo: number, hi: number): b
     case MSR.GS_BASE: c.segBase[5] = canonical(lo, hi); return true
     case MSR.KERNEL_GS_BASE: c.kernelGsBase = canonical(lo, hi); return true
     case MSR.TSC_AUX: if (hi !== 0) gp(0); c.tscAux = lo >>> 0; return true
-    case MSR.MTRRCAP: case MSR.MCG_CAP: gp(0)
+    // SPEC_CTRL: IBRS (0), STIBP (1), SSBD (2); PRED_CMD: IBPB (0). Nothing speculates, so
+    // the value is only kept for reads; reserved bits fault.
+    case MSR.SPEC_CTRL: if (hi !== 0 || (lo & ~7) !== 0) gp(0); c.specCtrl = lo; return true
+    case MSR.PRED_CMD: if (hi !== 0 || (lo & ~1) !== 0) gp(0); return true
+    case MSR.MTRRCAP: case MSR.MCG_CAP: case MSR.ARCH_CAPABILITIES: gp(0)
     default:
       if (isMtrr(i) || isMc(i)) { c.msrStore.set(i, big); return true }
       return false

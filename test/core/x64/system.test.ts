@@ -337,4 +337,54 @@ patch: mov bl, 0
     expect(reg(cpu, Reg.R8)).toBe(0x2000n)
     expect(cpu.readMsr(0x1b)).toBeUndefined()
   })
+
+  it('speculation controls: CPUID 7 EDX, IA32_ARCH_CAPABILITIES immunity bits, SPEC_CTRL/PRED_CMD checks', () => {
+    // #GP handler: count in r15, skip the 2-byte RDMSR/WRMSR
+    const { cpu, r } = run64(`${GATE64}
+      gate 13, hgp
+      ${LIDT}
+      xor r15, r15
+      mov eax, 7
+      xor ecx, ecx
+      cpuid
+      mov r8, rdx
+      mov ecx, 0x10a
+      rdmsr
+      mov r9, rdx
+      shl r9, 32
+      or r9, rax
+      wrmsr
+      mov ecx, 0x48
+      mov eax, 5
+      xor edx, edx
+      wrmsr
+      xor eax, eax
+      rdmsr
+      mov r10, rax
+      mov eax, 8
+      wrmsr
+      mov ecx, 0x49
+      mov eax, 1
+      wrmsr
+      rdmsr
+      jmp done
+    hgp:
+      inc r15
+      add rsp, 8
+      add qword ptr [rsp], 2
+      iretq
+    done:`)
+    expect(r.reason).toBe(ExitReason.Halt)
+    const edx = Number(reg(cpu, Reg.R8))
+    for (const bit of [26, 27, 29, 31]) expect((edx >>> bit) & 1).toBe(1)
+    const cap = reg(cpu, Reg.R9)
+    // RDCL_NO, IBRS_ALL, SSB_NO, MDS_NO, IF_PSCHANGE_MC_NO, TAA_NO, BHI_NO, GDS_NO, RFDS_NO, ITS_NO; never RSBA (2) or TSX_CTRL (7)
+    for (const bit of [0, 1, 4, 5, 6, 8, 20, 26, 27, 62]) expect((cap >> BigInt(bit)) & 1n).toBe(1n)
+    for (const bit of [2, 7]) expect((cap >> BigInt(bit)) & 1n).toBe(0n)
+    expect(reg(cpu, Reg.R10)).toBe(5n)
+    // faults: WRMSR ARCH_CAPABILITIES, SPEC_CTRL reserved bit 3, RDMSR PRED_CMD
+    expect(reg(cpu, Reg.R15)).toBe(3n)
+    expect(cpu.readMsr(0x48)).toBe(5n)
+    expect(cpu.readMsr(0x49)).toBeUndefined()
+  })
 })
