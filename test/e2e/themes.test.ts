@@ -3,12 +3,13 @@
  * main window, the New VM wizard, Settings, Connect, Statistics and the Event Log in light
  * and dark (`prefers-color-scheme`), saved as test/artifacts/e2e-theme-<scheme>-<view>.png.
  * Each view also checks that it follows the scheme (the page's background and text colours
- * change with it, text keeps contrast) and that Connect's rows are tall enough for
- * underscores. Needs `npm run build` first.
+ * change with it, text keeps contrast), that Connect's rows are tall enough for
+ * underscores, and that focusing the last action leaves the Actions pane's first group title
+ * clear of its sticky header. Needs `npm run build` first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
-import { openSession, screenshot, stateOf, typeInConsole, waitForTerminal, type E2eSession } from './browser'
+import { clearToasts, openSession, screenshot, stateOf, typeInConsole, waitForTerminal, type E2eSession } from './browser'
 
 const VM = 'Shell'
 let session: E2eSession
@@ -58,6 +59,16 @@ async function expectReadable(l: Locator, scheme: 'light' | 'dark', what: string
   expect(luminance(bg) > 0.4, `${what} (${scheme}) background ${bg}`).toBe(scheme === 'light')
 }
 
+/** Pixels between the Actions pane's sticky header and its first group title (negative: covered). */
+function actionsTitleGap(p: Page): Promise<number> {
+  type Box = { top: number; bottom: number }
+  type El = { getBoundingClientRect(): Box; querySelector(s: string): El | null }
+  return p.locator('aside[aria-label="Actions"]').evaluate((el) => {
+    const pane = el as unknown as El
+    return pane.querySelector('.group-title')!.getBoundingClientRect().top - pane.querySelector('.pane-header')!.getBoundingClientRect().bottom
+  })
+}
+
 describe('light and dark themes', () => {
   it('boots an hvshell VM to show in every view', { timeout: 90_000 }, async () => {
     await page.getByTestId('action-quick').click()
@@ -77,10 +88,16 @@ describe('light and dark themes', () => {
   for (const scheme of ['light', 'dark'] as const) {
     it(`shows every view in the ${scheme} theme`, { timeout: 90_000 }, async () => {
       await page.emulateMedia({ colorScheme: scheme })
+      // The same views in both themes: no leftover toast from creating the VM in one of them.
+      await clearToasts(page)
       const shot = (view: string): Promise<void> => screenshot(page, `e2e-theme-${scheme}-${view}`)
 
       await page.getByTestId(`vm-row-${VM}`).click()
       await expectReadable(page.getByTestId(`vm-row-${VM}`).getByTestId('vm-state'), scheme, 'VM list')
+      // Keyboard focus on the last action must not push the first group title under the
+      // Actions pane's sticky header (it once did by a few pixels).
+      await page.getByTestId('action-debug-console').focus()
+      await expect.poll(() => actionsTitleGap(page)).toBeGreaterThanOrEqual(0)
       await page.waitForTimeout(1200)
       await shot('main')
 

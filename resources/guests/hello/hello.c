@@ -2,9 +2,11 @@
  * The hello guest: programs COM1, prints a banner, reports the hypervisor CPUID leaves
  * (TLFS §2.4: CPUID.1:ECX[31], leaf 0x40000000 vendor and max leaf, 0x40000001 interface
  * signature "Hv#1"), prints "ready" and then echoes every byte it receives, turning CR
- * into CR LF, until the host turns the machine off.
+ * into CR LF, until the host turns the machine off. Between bytes it sleeps in HLT until
+ * the UART's receive interrupt (lib/serial-irq.c), so an idle VM costs no host CPU.
  */
 #include "../lib/guest.h"
+#include "../lib/serial-irq.h"
 
 /* Copies 4 little-endian bytes of a register into `out` (the CPUID vendor string order). */
 static void reg_chars(uint32_t reg, char *out)
@@ -50,6 +52,7 @@ static void report_hypervisor(void)
 int kmain(uint32_t magic, uint32_t info)
 {
     serial_init(COM1_BASE);
+    serial_irq_enable(COM1_BASE);
     multiboot_init(magic, info);
     kprintf("HV Manager hello guest\n");
     report_hypervisor();

@@ -65,8 +65,7 @@ void cmd_timer(int argc, char **argv)
     }
     hvt_install();
     hvt_set_handler(SINT_VECTOR, on_sint);
-    outb(0x21, 0xFF);
-    outb(0xA1, 0xFF);
+    /* The PICs were programmed at boot (lib/serial-irq.c): only COM1's IRQ 4 is open, on vector 0x24. */
     *(volatile uint32_t *)0xFEE000F0ull = 0x1FF;
     wrmsr(HV_X64_MSR_SCONTROL, 1);
     wrmsr(HV_X64_MSR_SIMP, (uint64_t)simp_page | 1);

@@ -3,9 +3,12 @@
  * and runs `help`, `cpuid [leaf [subleaf]]`, `hv`, `cmdline`, `poweroff` (writes 0 to the
  * isa-debug-exit port 0xF4, our machine's and QEMU's test-exit device) and `reboot`
  * (pulses the reset line through the i8042 controller: command 0xFE to port 0x64).
+ * While waiting for input it sleeps in HLT until COM1's receive interrupt (lib/serial-irq.c),
+ * unless the command line says `poll=1`.
  */
 #include "hvshell.h"
 #include "line-editor.h"
+#include "../lib/serial-irq.h"
 
 #define I8042_STATUS  0x64
 #define I8042_COMMAND 0x64
@@ -148,6 +151,9 @@ int kmain(uint32_t magic, uint32_t info)
 {
     serial_init(COM1_BASE);
     multiboot_init(magic, info);
+    /* `poll=1` on the command line keeps the old busy LSR polling (a baseline for tests). */
+    if (!multiboot_arg_u64("poll", 0))
+        serial_irq_enable(COM1_BASE);
     kprintf("HV Manager hvshell (type help)\n");
     char line[128];
     for (;;) {

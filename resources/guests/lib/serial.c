@@ -1,6 +1,7 @@
 /*
- * 16550 UART polling driver (PC16550D datasheet: register map, LCR.DLAB, LSR bits).
- * Output waits for LSR.THRE; input polls LSR.DR. Everything the guests print goes here.
+ * 16550 UART driver (PC16550D datasheet: register map, LCR.DLAB, LSR bits).
+ * Output waits for LSR.THRE; input polls LSR.DR, or sleeps in the wait function that
+ * serial-irq.c installs (serial_set_wait). Everything the guests print goes here.
  */
 #include "serial.h"
 #include "cpu.h"
@@ -19,11 +20,15 @@
 #define LSR_THRE 0x20
 
 static uint16_t serial_base = COM1_BASE;
+/* Called while no byte is waiting; NULL = spin (guests without interrupts). */
+static void (*serial_wait)(void);
+
+void serial_set_wait(void (*wait)(void)) { serial_wait = wait; }
 
 void serial_init(uint16_t base)
 {
     serial_base = base;
-    outb(base + UART_IER, 0x00);  /* no interrupts: the guests poll */
+    outb(base + UART_IER, 0x00);  /* no interrupts until serial_irq_enable */
     outb(base + UART_LCR, 0x80);  /* DLAB=1 to reach the divisor latch */
     outb(base + UART_DLL, 0x01);  /* divisor 1 = 115200 baud */
     outb(base + UART_DLM, 0x00);
@@ -54,8 +59,12 @@ void serial_write(const char *s)
 
 uint8_t serial_getc(void)
 {
-    while (!(inb(serial_base + UART_LSR) & LSR_DR))
-        cpu_relax();
+    while (!(inb(serial_base + UART_LSR) & LSR_DR)) {
+        if (serial_wait)
+            serial_wait();
+        else
+            cpu_relax();
+    }
     return inb(serial_base + UART_RBR);
 }
 
