@@ -94,6 +94,17 @@ export function imulTrunc(c: CpuState, size: number, a: number, ah: number, b: n
     setResultCO(c, 4, lo, 0, over ? 1 : 0, over)
     return lo
   }
+  if ((ah === 0 && bh === 0) || (ah === a >> 31 && bh === b >> 31)) {
+    // both operands fit in 32 bits (unsigned, or signed): one 32x32 product, |p| < 2^64
+    const unsigned = ah === 0 && bh === 0
+    const lo = mulu32(a, b)
+    const hi = unsigned ? mulHi : (mulHi - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0
+    // signed operands cannot overflow 64 bits; unsigned ones do when bit 63 is set
+    const over = unsigned && hi < 0
+    setResultCO(c, 8, lo, hi, over ? 1 : 0, over)
+    c.h = hi
+    return lo
+  }
   muls64(a, ah, b, bh)
   const over = prod[2] !== (prod[1] >> 31) || prod[3] !== (prod[1] >> 31)
   setResultCO(c, 8, prod[0], prod[1], over ? 1 : 0, over)
