@@ -36,10 +36,54 @@ export interface VmConfig {
   notes: string
   /** Open a hypervisor debug session (TLFS ch. 20) for the guest. Absent means on. */
   debug?: boolean
+  /** Processor resource control and compatibility (TLFS 5.2, ch. 18). Absent = the defaults. */
+  processor?: ProcessorSettings
+  /** Checkpoint settings (Hyper-V Manager's Checkpoints page). Absent = the defaults. */
+  checkpoints?: CheckpointSettings
+  /** What the host does with this VM when it starts. Absent = 'start-if-running'. */
+  automaticStartAction?: AutomaticStartAction
+  /** Seconds the host waits before the automatic start. Absent = 0. */
+  automaticStartDelaySeconds?: number
+  /** What the host does with this VM when it shuts down. Absent = 'save'. */
+  automaticStopAction?: AutomaticStopAction
 }
 
+/** Hyper-V Manager's Processor page, mapped onto the partition's scheduler properties. */
+export interface ProcessorSettings {
+  /** Virtual machine reserve, percent of one logical processor per VP (HvPartitionPropertyCpuReserve). */
+  reserve: number
+  /** Virtual machine limit, percent of one logical processor per VP (HvPartitionPropertyCpuCap). */
+  limit: number
+  /** Relative weight, 1-10000 (HvPartitionPropertyCpuWeight). */
+  weight: number
+  /** Processor compatibility mode (HvPartitionPropertyProcessorFeatures = the spec's compatibility mask, 5.2.11). */
+  compatibilityMode: boolean
+}
+
+export const defaultProcessorSettings: ProcessorSettings = { reserve: 0, limit: 100, weight: 100, compatibilityMode: false }
+
+export const CheckpointTypes = ['standard', 'production'] as const
+export type CheckpointType = (typeof CheckpointTypes)[number]
+
+export interface CheckpointSettings {
+  enabled: boolean
+  /** 'standard' captures the running memory and devices; 'production' only the configuration (no in-guest VSS here). */
+  type: CheckpointType
+  /** Production checkpoints of a running VM fall back to standard ones instead of being refused. */
+  fallbackToStandard: boolean
+  /** Folder holding the checkpoint files; absent = `<VM folder>/checkpoints`. */
+  location?: string
+}
+
+export const defaultCheckpointSettings: CheckpointSettings = { enabled: true, type: 'production', fallbackToStandard: true }
+
+export const AutomaticStartActions = ['nothing', 'start-if-running', 'always-start'] as const
+export type AutomaticStartAction = (typeof AutomaticStartActions)[number]
+export const AutomaticStopActions = ['save', 'turn-off', 'shut-down'] as const
+export type AutomaticStopAction = (typeof AutomaticStopActions)[number]
+
 /** Settings that change the machine itself: refused while the VM is not Off. */
-export const settingsNeedingOff = ['memoryMiB', 'cpus', 'boot', 'clock', 'comPorts', 'onTripleFault', 'debug'] as const satisfies readonly (keyof VmConfig)[]
+export const settingsNeedingOff = ['memoryMiB', 'cpus', 'boot', 'clock', 'comPorts', 'onTripleFault', 'debug', 'processor'] as const satisfies readonly (keyof VmConfig)[]
 
 /** A live sample of a running VM's activity, pushed about once a second. */
 export interface VmStatsSample {
@@ -181,6 +225,8 @@ export interface CheckpointInfo {
   name: string
   parentId: string | null
   createdAt: number
+  /** 'standard': memory and devices (applying resumes the guest); 'configuration': settings only (an Off VM's production checkpoint). */
+  kind?: 'standard' | 'configuration'
 }
 
 export interface CheckpointList {

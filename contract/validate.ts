@@ -7,7 +7,10 @@
 import type { Channel, CommandArgs } from './channels'
 import { isChannel } from './channels'
 import { ErrorCode, fail, ok, type Result } from './errors'
-import { ClockKinds, TripleFaultActions, type BootSource, type VmConfig } from './types'
+import {
+  AutomaticStartActions, AutomaticStopActions, CheckpointTypes, ClockKinds, TripleFaultActions,
+  type BootSource, type CheckpointSettings, type ProcessorSettings, type VmConfig,
+} from './types'
 
 export const limits = {
   nameMaxLength: 100,
@@ -25,6 +28,12 @@ export const limits = {
   uploadChunkMaxChars: 512 * 1024,
   uploadMaxBytes: 512 * 1024 * 1024,
   checkpointNameMaxLength: 100,
+  /** Percent of one logical processor (TLFS ch. 18: 0x10000 = 100 %). */
+  processorPercentMax: 100,
+  processorWeightMin: 1,
+  processorWeightMax: 10000,
+  /** Hyper-V's automatic start delay is at most a day. */
+  startDelayMaxSeconds: 86400,
 } as const
 
 class Invalid extends Error {}
@@ -104,8 +113,50 @@ function bootSource(value: unknown): BootSource {
   throw new Invalid('config.boot.kind must be "bundled" or "kernel"')
 }
 
+function boolean(value: unknown, where: string): boolean {
+  if (typeof value !== 'boolean') throw new Invalid(`${where} must be true or false`)
+  return value
+}
+
+function oneOf<T extends string>(value: unknown, where: string, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new Invalid(`${where} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`)
+  }
+  return value as T
+}
+
+function processorSettings(value: unknown): ProcessorSettings {
+  const o = object(value, 'config.processor', ['reserve', 'limit', 'weight', 'compatibilityMode'])
+  const reserve = integer(o.reserve, 'config.processor.reserve', 0, limits.processorPercentMax)
+  const limit = integer(o.limit, 'config.processor.limit', 0, limits.processorPercentMax)
+  const weight = integer(o.weight, 'config.processor.weight', limits.processorWeightMin, limits.processorWeightMax)
+  // TLFS ch. 18: a partition's CPU reserve may not exceed its cap (HvSetPartitionProperty refuses it).
+  if (reserve > limit) throw new Invalid(`config.processor.reserve (${reserve} %) must not exceed the limit (${limit} %)`)
+  if (limit === 0) throw new Invalid('config.processor.limit must be at least 1 % (0 % would never run the VM)')
+  return { reserve, limit, weight, compatibilityMode: boolean(o.compatibilityMode, 'config.processor.compatibilityMode') }
+}
+
+function checkpointSettings(value: unknown): CheckpointSettings {
+  const o = object(value, 'config.checkpoints', ['enabled', 'type', 'fallbackToStandard', 'location'])
+  const settings: CheckpointSettings = {
+    enabled: boolean(o.enabled, 'config.checkpoints.enabled'),
+    type: oneOf(o.type, 'config.checkpoints.type', CheckpointTypes),
+    fallbackToStandard: boolean(o.fallbackToStandard, 'config.checkpoints.fallbackToStandard'),
+  }
+  if (o.location !== undefined) {
+    const location = filePath(o.location, 'config.checkpoints.location')
+    // The host resolves nothing relative to its own working folder.
+    if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(location)) throw new Invalid('config.checkpoints.location must be an absolute folder path')
+    settings.location = location
+  }
+  return settings
+}
+
 export function validateVmConfig(value: unknown): VmConfig {
-  const o = object(value, 'config', ['name', 'memoryMiB', 'cpus', 'boot', 'clock', 'comPorts', 'onTripleFault', 'notes', 'debug'])
+  const o = object(value, 'config', [
+    'name', 'memoryMiB', 'cpus', 'boot', 'clock', 'comPorts', 'onTripleFault', 'notes', 'debug',
+    'processor', 'checkpoints', 'automaticStartAction', 'automaticStartDelaySeconds', 'automaticStopAction',
+  ])
   const name = vmName(o.name)
   const memoryMiB = integer(o.memoryMiB, 'config.memoryMiB', limits.memoryMiBMin, limits.memoryMiBMax)
   const cpus = integer(o.cpus, 'config.cpus', limits.cpusMin, limits.cpusMax)
@@ -123,6 +174,14 @@ export function validateVmConfig(value: unknown): VmConfig {
   if (o.debug !== undefined && typeof o.debug !== 'boolean') throw new Invalid('config.debug must be true or false')
   const config: VmConfig = { name, memoryMiB, cpus, boot, clock: o.clock as VmConfig['clock'], comPorts: comPorts as 1 | 2, onTripleFault, notes }
   if (o.debug !== undefined) config.debug = o.debug as boolean
+  // Later optional sections: absent means Hyper-V's defaults, so older VM files load unchanged.
+  if (o.processor !== undefined) config.processor = processorSettings(o.processor)
+  if (o.checkpoints !== undefined) config.checkpoints = checkpointSettings(o.checkpoints)
+  if (o.automaticStartAction !== undefined) config.automaticStartAction = oneOf(o.automaticStartAction, 'config.automaticStartAction', AutomaticStartActions)
+  if (o.automaticStartDelaySeconds !== undefined) {
+    config.automaticStartDelaySeconds = integer(o.automaticStartDelaySeconds, 'config.automaticStartDelaySeconds', 0, limits.startDelayMaxSeconds)
+  }
+  if (o.automaticStopAction !== undefined) config.automaticStopAction = oneOf(o.automaticStopAction, 'config.automaticStopAction', AutomaticStopActions)
   return config
 }
 

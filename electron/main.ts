@@ -126,6 +126,8 @@ async function startHost(): Promise<HostService> {
     version: app.getVersion(),
     features: { nativeShell: true },
     defaultVm: defaultVmConfig(),
+    // Automatic Start Action now; Automatic Stop Action in host.close() on before-quit.
+    automaticActions: true,
   })
   h.subscribe((event) => {
     for (const w of windows) if (!w.isDestroyed()) w.webContents.send(IPC_EVENT, event.channel, event.payload)

@@ -6,11 +6,13 @@
  * the guest where the checkpoint was taken, as Hyper-V does for checkpoints of running VMs.
  * Progress goes out as `vm:progress` events.
  */
-import { mkdir } from 'node:fs/promises'
-import { ErrorCode, HvError, type CheckpointList } from '../../contract'
-import { CheckpointError } from '../vmm/saved-state/checkpoint-tree'
+import { mkdir, rm } from 'node:fs/promises'
+import {
+  ErrorCode, HvError, defaultCheckpointSettings, settingsNeedingOff, validateVmConfig, type CheckpointList, type VmConfig,
+} from '../../contract'
+import { CheckpointError, type CheckpointTree } from '../vmm/saved-state/checkpoint-tree'
 import { writeFileAtomic } from './atomic-file'
-import { CheckpointStore, checkpointList, defaultCheckpointName } from './checkpoint-store'
+import { CheckpointStore, checkpointList, defaultCheckpointName, isConfigRef } from './checkpoint-store'
 import { notAvailable } from './host-rules'
 import { clearRunning, type VmHost } from './live-vm'
 
@@ -18,7 +20,7 @@ export class CheckpointOps {
   constructor(private readonly host: VmHost) {}
 
   private store(id: string): CheckpointStore {
-    return new CheckpointStore(this.host.vmFolder(id))
+    return new CheckpointStore(this.host.vmFolder(id), this.host.checkpointFolder(id))
   }
 
   private async load(id: string): ReturnType<CheckpointStore['load']> {
@@ -65,16 +67,39 @@ export class CheckpointOps {
     })
   }
 
-  /** Takes a checkpoint of a Running or Paused VM (the guest keeps running). */
+  /**
+   * Takes a checkpoint as Settings › Checkpoints says (Hyper-V's rules): refused when
+   * checkpoints are turned off; of an Off VM, the configuration; of a Running or Paused VM,
+   * the running state (a standard checkpoint; the guest keeps running) — for the production
+   * type only when falling back to standard is allowed, since a production checkpoint needs a
+   * backup service inside the guest (VSS) that these guests do not have.
+   */
   async take(id: string, requested: string): Promise<CheckpointList> {
     const h = this.host
-    const name = h.record(id).config.name
+    const config = h.record(id).config
+    const name = config.name
+    const settings = config.checkpoints ?? defaultCheckpointSettings
     const vm = h.live(id)
+    if (!settings.enabled) {
+      throw new HvError(ErrorCode.INVALID_STATE, `Checkpoints are turned off for "${name}"; turn on "Enable checkpoints" in Settings › Checkpoints to create one`)
+    }
+    const cpName = requested || defaultCheckpointName(name, new Date(h.now()))
+    if (vm.state === 'Off') {
+      const tree = await this.guard(() => this.store(id).takeConfig(cpName, config, h.now()))
+      h.progress(id, 'checkpoint', 100, `Checkpoint "${cpName}" created (configuration)`)
+      return checkpointList(id, tree)
+    }
     if ((vm.state !== 'Running' && vm.state !== 'Paused') || !vm.runner) {
-      throw new HvError(ErrorCode.INVALID_STATE, `"${name}" is ${vm.state}; only a VM that is Running or Paused can be checkpointed`)
+      throw new HvError(ErrorCode.INVALID_STATE, `"${name}" is ${vm.state}; only a VM that is Off, Running or Paused can be checkpointed`)
+    }
+    if (settings.type === 'production' && !settings.fallbackToStandard) {
+      throw new HvError(
+        ErrorCode.INVALID_STATE,
+        `"${name}" uses production checkpoints, which need a backup service inside the guest (VSS) to capture a consistent state, and this guest has none; ` +
+        'choose Standard or allow standard checkpoints as a fallback in Settings › Checkpoints, or turn the VM off to checkpoint its configuration',
+      )
     }
     if (!vm.runner.capture) throw notAvailable('Checkpoint', 'this machine cannot capture its state')
-    const cpName = requested || defaultCheckpointName(name, new Date(h.now()))
     h.progress(id, 'checkpoint', 10, `Creating checkpoint "${cpName}"…`)
     try {
       const bytes = await vm.runner.capture()
@@ -89,6 +114,46 @@ export class CheckpointOps {
     }
   }
 
+  /**
+   * Applying a configuration checkpoint: the VM is Off (a running guest is turned off, a saved
+   * state discarded) with the checkpoint's machine settings; Name, Notes and the management
+   * settings stay as they are now.
+   */
+  private async applyConfiguration(id: string, tree: CheckpointTree, ref: string, cpName: string): Promise<CheckpointList> {
+    const h = this.host
+    let saved: VmConfig
+    try {
+      saved = validateVmConfig(JSON.parse(new TextDecoder().decode(await this.store(id).readState(ref))))
+    } catch (e) {
+      h.progress(id, 'apply', 100, 'Applying the checkpoint failed')
+      throw new HvError(ErrorCode.STORAGE, `The checkpoint's configuration could not be read: ${(e as Error).message}`)
+    }
+    const vm = h.live(id)
+    const runner = vm.runner
+    if (runner && (vm.state === 'Running' || vm.state === 'Paused')) {
+      vm.runner = null
+      h.flush(id)
+      await runner.turnOff().catch(() => undefined)
+    }
+    const now = h.record(id).config
+    const next: VmConfig = { ...now }
+    for (const k of settingsNeedingOff) {
+      if (saved[k] === undefined) delete next[k]
+      else (next as unknown as Record<string, unknown>)[k] = saved[k]
+    }
+    await this.guard(async () => {
+      await rm(h.savedStatePath(id), { force: true })
+      await h.setConfig(id, next)
+      await this.store(id).save(tree)
+    })
+    vm.state = 'Off'
+    clearRunning(vm)
+    vm.lastStop = null
+    h.changed(id)
+    h.progress(id, 'apply', 100, `Applied "${cpName}"`)
+    return checkpointList(id, tree)
+  }
+
   /** Apply (Revert): `createFirst` checkpoints the current state first (Hyper-V's "Create Checkpoint and Apply"). */
   async apply(id: string, checkpointId: string, createFirst: boolean): Promise<CheckpointList> {
     const h = this.host
@@ -98,10 +163,11 @@ export class CheckpointOps {
     if (!['Running', 'Paused', 'Off', 'Saved'].includes(vm.state)) {
       throw new HvError(ErrorCode.INVALID_STATE, `"${name}" is ${vm.state}; wait until it is Running, Paused, Saved or Off to apply a checkpoint`)
     }
-    if (createFirst && (vm.state === 'Running' || vm.state === 'Paused')) await this.take(id, '')
+    if (createFirst && (vm.state === 'Running' || vm.state === 'Paused' || vm.state === 'Off')) await this.take(id, '')
     h.progress(id, 'apply', 10, 'Applying checkpoint…')
     const tree = await this.load(id)
     const target = tree.revert(checkpointId)
+    if (isConfigRef(target.stateRef)) return this.applyConfiguration(id, tree, target.stateRef, target.name)
     let bytes: Uint8Array
     try {
       bytes = await this.store(id).readState(target.stateRef)

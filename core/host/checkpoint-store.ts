@@ -9,7 +9,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CheckpointTree } from '../vmm/saved-state/checkpoint-tree'
-import type { CheckpointList } from '../../contract'
+import type { CheckpointList, CheckpointSettings, VmConfig } from '../../contract'
 import { writeFileAtomic } from './atomic-file'
 
 const two = (n: number): string => String(n).padStart(2, '0')
@@ -22,11 +22,22 @@ export function defaultCheckpointName(vmName: string, date: Date): string {
   return `${vmName} (${stamp})`
 }
 
+/**
+ * Where a VM's checkpoint files live: `<VM folder>/checkpoints`, or `<location>/<VM id>` when
+ * Settings › Checkpoints names a folder (one subfolder per VM, so VMs may share a location).
+ */
+export function checkpointFolder(vmFolder: string, id: string, settings: CheckpointSettings | undefined): string {
+  return settings?.location ? join(settings.location, id) : join(vmFolder, 'checkpoints')
+}
+
+/** A production checkpoint of an Off VM records only its configuration, in a `config-*.json` file. */
+export const isConfigRef = (ref: string): boolean => ref.startsWith('config-') && ref.endsWith('.json')
+
 export class CheckpointStore {
   private readonly folder: string
 
-  constructor(vmFolder: string) {
-    this.folder = join(vmFolder, 'checkpoints')
+  constructor(vmFolder: string, folder = join(vmFolder, 'checkpoints')) {
+    this.folder = folder
   }
 
   private get treePath(): string {
@@ -57,6 +68,22 @@ export class CheckpointStore {
     tree.take(name, ref, now)
     await this.save(tree)
     return tree
+  }
+
+  /** Adds a checkpoint of the configuration only (an Off VM). */
+  async takeConfig(name: string, config: VmConfig, now: number): Promise<CheckpointTree> {
+    const tree = await this.load()
+    await mkdir(this.folder, { recursive: true })
+    const ref = `config-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}.json`
+    await writeFileAtomic(join(this.folder, ref), JSON.stringify(config, null, 1))
+    tree.take(name, ref, now)
+    await this.save(tree)
+    return tree
+  }
+
+  /** True when the tree names at least one checkpoint. */
+  async any(): Promise<boolean> {
+    return (await this.load()).all().length > 0
   }
 
   async readState(ref: string): Promise<Uint8Array> {
@@ -94,7 +121,7 @@ export class CheckpointStore {
       return 0
     }
     const named = new Set(tree.all().map((c) => c.stateRef))
-    const orphans = names.filter((n) => n.endsWith('.hvs') && !named.has(n))
+    const orphans = names.filter((n) => (n.endsWith('.hvs') || isConfigRef(n)) && !named.has(n))
     for (const n of orphans) await rm(join(this.folder, n), { force: true })
     return orphans.length
   }
@@ -108,7 +135,9 @@ export class CheckpointStore {
 export function checkpointList(id: string, tree: CheckpointTree): CheckpointList {
   return {
     id,
-    checkpoints: tree.all().map((c) => ({ id: c.id, name: c.name, parentId: c.parentId, createdAt: c.createdAt })),
+    checkpoints: tree.all().map((c) => ({
+      id: c.id, name: c.name, parentId: c.parentId, createdAt: c.createdAt, kind: isConfigRef(c.stateRef) ? 'configuration' : 'standard',
+    })),
     current: tree.current?.id ?? null,
   }
 }

@@ -3,7 +3,7 @@
  * Off (contract `settingsNeedingOff`), and the NOT_AVAILABLE error for features whose core is
  * not part of the build yet (the UI shows its message; no data is ever faked).
  */
-import { ErrorCode, HvError, settingsNeedingOff, type VmConfig } from '../../contract'
+import { ErrorCode, HvError, defaultProcessorSettings, settingsNeedingOff, type VmConfig } from '../../contract'
 
 const labels: Record<(typeof settingsNeedingOff)[number], string> = {
   memoryMiB: 'Memory',
@@ -13,12 +13,15 @@ const labels: Record<(typeof settingsNeedingOff)[number], string> = {
   comPorts: 'COM ports',
   onTripleFault: 'Triple-fault action',
   debug: 'Debug session',
+  processor: 'Processor (reserve, limit, weight, compatibility)',
 }
 
 /** Labels of the machine settings that differ between `a` and `b`. */
 export function machineChangesWhileOn(a: VmConfig, b: VmConfig): string[] {
   // An absent `debug` means on.
-  const value = (c: VmConfig, k: (typeof settingsNeedingOff)[number]): unknown => (k === 'debug' ? (c.debug ?? true) : c[k])
+  // An absent `processor` means the defaults.
+  const value = (c: VmConfig, k: (typeof settingsNeedingOff)[number]): unknown =>
+    k === 'debug' ? (c.debug ?? true) : k === 'processor' ? (c.processor ?? defaultProcessorSettings) : c[k]
   return settingsNeedingOff.filter((k) => JSON.stringify(value(a, k)) !== JSON.stringify(value(b, k))).map((k) => labels[k])
 }
 

@@ -8,7 +8,9 @@
  */
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { availableParallelism } from 'node:os'
 import {
   ErrorCode,
   HvError,
@@ -27,13 +29,14 @@ import {
   type VmProgress,
   type VmSummary,
 } from '../../contract'
+import { AutomaticActions } from './automatic-actions'
 import { listBundledGuests } from './boot-source'
 import { Inventory, type VmRecord } from './inventory'
 import { Uploads } from './uploads'
 import type { RunnerFactory, VmRunner } from './vm-runner'
 import { machineChangesWhileOn, notAvailable } from './host-rules'
 import { CheckpointOps } from './checkpoint-ops'
-import { CheckpointStore } from './checkpoint-store'
+import { CheckpointStore, checkpointFolder } from './checkpoint-store'
 import { LifecycleOps } from './lifecycle-ops'
 import { TransferOps } from './transfer-ops'
 import { decodeContainer } from '../vmm/saved-state/container'
@@ -56,6 +59,15 @@ export interface HostServiceOptions {
    * saved state before copying it). Default: core/vmm's container decoder.
    */
   checkSavedState?: (bytes: Uint8Array) => void
+  /** Logical processors CPU reserves are drawn from (default: this computer's). */
+  hostProcessors?: number
+  /**
+   * Apply each VM's Automatic Start/Stop Action when the service opens and closes
+   * (automatic-actions.ts). Off by default (unit tests); `serve` and the desktop app turn it on.
+   */
+  automaticActions?: boolean | { shutDownTimeoutMs?: number }
+  /** Problems found while running (an automatic action that failed); `serve` prints them. */
+  onWarning?: (message: string) => void
 }
 
 export type HostListener = (event: HostEvent) => void
@@ -96,7 +108,23 @@ export class HostService {
       peek: (id) => this.live.get(id),
       emit: (event) => this.emit(event),
       serial: (id, port, data) => this.onSerial(id, port, data),
+      hostProcessors: options.hostProcessors ?? availableParallelism(),
+      others: (id) => this.inventory.list().filter((r) => r.id !== id).map((r) => ({ config: r.config, state: this.liveVm(r.id).state })),
     })
+    if (options.automaticActions) {
+      const o = typeof options.automaticActions === 'object' ? options.automaticActions : {}
+      this.automatic = new AutomaticActions({
+        dataDir: options.dataDir,
+        records: () => this.inventory.list(),
+        state: (id) => this.liveVm(id).state,
+        start: (id) => this.lifecycle.start(id),
+        save: (id) => this.lifecycle.save(id),
+        turnOff: (id) => this.lifecycle.turnOff(id),
+        shutDown: (id) => this.lifecycle.control(id, 'shutDown'),
+        resume: (id) => this.lifecycle.control(id, 'resume'),
+        warn: (message) => options.onWarning?.(message),
+      }, o.shutDownTimeoutMs)
+    }
     this.transfers = new TransferOps({
       ...this.vmHost,
       inventory,
@@ -108,12 +136,18 @@ export class HostService {
     })
   }
 
+  private readonly automatic: AutomaticActions | null = null
+
   static async open(options: HostServiceOptions): Promise<HostService> {
     const inventory = await Inventory.open(options.dataDir)
     const host = new HostService(inventory, options)
-    for (const r of inventory.list()) await new CheckpointStore(inventory.vmFolder(r.id)).sweep().catch(() => 0)
+    for (const r of inventory.list()) {
+      const folder = inventory.vmFolder(r.id)
+      await new CheckpointStore(folder, checkpointFolder(folder, r.id, r.config.checkpoints)).sweep().catch(() => 0)
+    }
     if (inventory.firstRun && options.defaultVm) await host.createDefaultVm(options.defaultVm)
     await inventory.ensureIndex().catch(() => undefined)
+    await host.automatic?.onHostStart()
     return host
   }
 
@@ -153,9 +187,10 @@ export class HostService {
     return () => this.listeners.delete(listener)
   }
 
-  /** Turns off every running VM (host shutdown). */
+  /** Host shutdown: each VM's Automatic Stop Action (when enabled), then every VM still running is turned off. */
   async close(): Promise<void> {
     if (this.closed) return
+    await this.automatic?.onHostStop().catch(() => undefined)
     const running = [...this.live.values()].filter((vm) => vm.runner)
     await Promise.all(running.map((vm) => vm.runner?.turnOff().catch(() => undefined)))
     this.closed = true
@@ -173,6 +208,14 @@ export class HostService {
     live: (id) => this.liveVm(id),
     vmFolder: (id) => this.inventory.vmFolder(id),
     savedStatePath: (id) => this.savedStatePath(id),
+    checkpointFolder: (id) => this.checkpointFolder(id),
+    setConfig: async (id, config) => {
+      try {
+        await this.inventory.update({ ...this.record(id), config })
+      } catch (e) {
+        throw new HvError(ErrorCode.STORAGE, `The settings could not be saved: ${(e as Error).message}`)
+      }
+    },
     progress: (id, op, percent, message) => this.progress(id, op, percent, message),
     flush: (id) => this.flush(id, this.liveVm(id)),
     changed: (id) => this.changed(id),
@@ -193,6 +236,7 @@ export class HostService {
     'vm:get': async ({ id }) => this.summary(this.record(id)),
     'vm:create': async ({ config }) => {
       const id = randomUUID()
+      if (config.checkpoints?.location) await this.prepareCheckpointLocation(id, config.checkpoints.location)
       const record: VmRecord = { id, createdAt: this.now(), config: await this.uploads.adopt(config, this.inventory.vmFolder(id)) }
       try {
         await this.inventory.add(record)
@@ -214,6 +258,8 @@ export class HostService {
       } catch (e) {
         throw new HvError(ErrorCode.STORAGE, `The VM could not be deleted: ${(e as Error).message}`)
       }
+      // Checkpoints kept outside the VM's folder go with it.
+      if (record.config.checkpoints?.location) await rm(join(record.config.checkpoints.location, id), { recursive: true, force: true }).catch(() => undefined)
       this.forget(id)
       return { id }
     },
@@ -324,6 +370,7 @@ export class HostService {
         )
       }
     }
+    await this.checkLocationChange(record, config)
     const next: VmRecord = { ...record, config: await this.uploads.adopt(config, this.inventory.vmFolder(id)) }
     try {
       await this.inventory.update(next)
@@ -331,6 +378,42 @@ export class HostService {
       throw new HvError(ErrorCode.STORAGE, `The settings could not be saved: ${(e as Error).message}`)
     }
     return this.changed(id)
+  }
+
+  /**
+   * Settings › Checkpoints › location: a new folder must be usable, and it cannot change while
+   * checkpoints exist (their files are not moved: a move across disks could not be atomic).
+   */
+  private async checkLocationChange(record: VmRecord, config: VmConfig): Promise<void> {
+    const before = record.config.checkpoints?.location
+    const after = config.checkpoints?.location
+    if (before === after) return
+    const folder = this.checkpointFolder(record.id)
+    let count = 0
+    try {
+      count = (await new CheckpointStore(this.inventory.vmFolder(record.id), folder).load()).all().length
+    } catch {
+      count = 1 // an unreadable list may still name files there
+    }
+    if (count > 0) {
+      throw new HvError(
+        ErrorCode.INVALID_STATE,
+        `"${record.config.name}" has ${count} checkpoint${count === 1 ? '' : 's'} in ${folder}; delete them before changing the checkpoint file location (checkpoint files are not moved)`,
+      )
+    }
+    if (after) await this.prepareCheckpointLocation(record.id, after)
+  }
+
+  private async prepareCheckpointLocation(id: string, location: string): Promise<void> {
+    try {
+      await mkdir(join(location, id), { recursive: true })
+    } catch (e) {
+      throw new HvError(ErrorCode.STORAGE, `The checkpoint folder ${location} cannot be used: ${(e as Error).message}`)
+    }
+  }
+
+  private checkpointFolder(id: string): string {
+    return checkpointFolder(this.inventory.vmFolder(id), id, this.inventory.get(id)?.config.checkpoints)
   }
 
   private savedStatePath(id: string): string {

@@ -9,7 +9,7 @@
  */
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import {
-  ErrorCode, HvError, bytesToByteString, type HostEvent, type HostFeatures, type VmState, type VmStopInfo, type VmSummary,
+  ErrorCode, HvError, bytesToByteString, type HostEvent, type HostFeatures, type VmConfig, type VmState, type VmStopInfo, type VmSummary,
 } from '../../contract'
 import type { MachineStop } from '../vmm/machine-api'
 import { writeFileAtomic } from './atomic-file'
@@ -27,7 +27,14 @@ export interface LifecycleHost extends VmHost {
   peek(id: string): LiveVm | undefined
   emit(event: HostEvent): void
   serial(id: string, port: number, data: Uint8Array): void
+  /** Logical processors of this computer (the capacity CPU reserves are drawn from). */
+  hostProcessors: number
+  /** Settings and state of every other VM (for the host-wide CPU reserve check). */
+  others(id: string): Array<{ config: VmConfig; state: VmState }>
 }
+
+/** Percent of one logical processor the VM reserves in all (reserve × VPs, TLFS ch. 18). */
+const reserveOf = (c: VmConfig): number => (c.processor?.reserve ?? 0) * c.cpus
 
 const allowed: Record<ControlOp, VmState[]> = {
   pause: ['Running'],
@@ -47,6 +54,7 @@ export class LifecycleOps {
     if (vm.state !== 'Off' && vm.state !== 'Saved') {
       throw new HvError(ErrorCode.INVALID_STATE, `"${record.config.name}" is already ${vm.state}; only a VM that is Off or Saved can be started`)
     }
+    this.checkReserve(id, record.config)
     const restoring = vm.state === 'Saved'
     vm.state = restoring ? 'Restoring' : 'Starting'
     vm.lastStop = null
@@ -62,7 +70,10 @@ export class LifecycleOps {
       const machineConfig = await resolveMachineConfig(record.config, h.guestsDir)
       const restoreFrom = restoring ? await this.readSavedState(id, record.config.name) : undefined
       runner = h.runner(
-        { ...machineConfig, onTripleFault: record.config.onTripleFault, debug: record.config.debug ?? true, ...(restoreFrom ? { restoreFrom } : {}) },
+        {
+          ...machineConfig, onTripleFault: record.config.onTripleFault, debug: record.config.debug ?? true,
+          ...(record.config.processor ? { processor: record.config.processor } : {}), ...(restoreFrom ? { restoreFrom } : {}),
+        },
         {
           serial: (port, data) => h.serial(id, port, data),
           debug: (data) => h.emit({ channel: 'debug:output', payload: { id, data: bytesToByteString(data) } }),
@@ -100,6 +111,27 @@ export class LifecycleOps {
     vm.startedAt = h.now()
     vm.meter = new CpuMeter(record.config.cpus, vm.startedAt)
     return h.changed(id)
+  }
+
+  /**
+   * Hyper-V refuses to start a VM whose CPU reserve does not fit beside the running VMs'. Each
+   * VM has its own hypervisor instance here (docs/decisions.md 9), so the rule of ch. 18 (all
+   * reserves together at most the LPs) that HvSetPartitionProperty enforces inside one is
+   * enforced across VMs by the host, against this computer's logical processors.
+   */
+  private checkReserve(id: string, config: VmConfig): void {
+    const wanted = reserveOf(config)
+    if (wanted === 0) return
+    const capacity = 100 * this.host.hostProcessors
+    const held = this.host.others(id).filter((o) => o.state !== 'Off' && o.state !== 'Saved').reduce((n, o) => n + reserveOf(o.config), 0)
+    if (held + wanted > capacity) {
+      throw new HvError(
+        ErrorCode.INVALID_STATE,
+        `"${config.name}" reserves ${wanted} % of a logical processor (${config.processor?.reserve} % × ${config.cpus} processors), ` +
+        `but running VMs already reserve ${held} % of this computer's ${capacity} % (${this.host.hostProcessors} logical processors). ` +
+        'Lower its reserve in Settings › Processor or stop another VM.',
+      )
+    }
   }
 
   /** Pause / Resume / Reset / Shut Down, each allowed only in the states the rules name. */

@@ -5,7 +5,7 @@
  * and `VmHost`, the narrow view of HostService that the command modules
  * (lifecycle-ops.ts, checkpoint-ops.ts, transfer-ops.ts) work through.
  */
-import type { VmProgress, VmState, VmStopInfo, VmSummary } from '../../contract'
+import type { VmConfig, VmProgress, VmState, VmStopInfo, VmSummary } from '../../contract'
 import { ConsoleLog } from './console-log'
 import type { CpuMeter } from './cpu-usage'
 import type { VmRecord } from './inventory'
@@ -66,6 +66,10 @@ export interface VmHost {
   live(id: string): LiveVm
   vmFolder(id: string): string
   savedStatePath(id: string): string
+  /** The folder of the VM's checkpoint files (Settings › Checkpoints › location, else the VM folder's). */
+  checkpointFolder(id: string): string
+  /** Writes new settings for the VM (already validated) atomically. */
+  setConfig(id: string, config: VmConfig): Promise<void>
   progress(id: string, operation: VmProgress['operation'], percent: number, message: string): void
   flush(id: string): void
   changed(id: string): VmSummary

@@ -2,7 +2,7 @@
  * `hv-manager serve`: the HostService behind an HTTP + WebSocket server on loopback
  * (ws-server.ts), with VMs in worker threads (out/cli/vm-worker.js beside the bundle).
  * Prints exactly one line, `HV Manager is serving at http://127.0.0.1:PORT/?token=TOKEN`,
- * and runs until SIGINT/SIGTERM, turning every VM off on the way out.
+ * and runs until SIGINT/SIGTERM, applying each VM's Automatic Stop Action on the way out.
  */
 import { resolve } from 'node:path'
 import { findAppRoot, guestsDir, readAppVersion, rendererDir } from './app-paths'
@@ -68,6 +68,9 @@ export async function serveCommand(args: string[]): Promise<number> {
     runner: workerRunner(workerPath),
     version: readAppVersion(appRoot),
     defaultVm: opts.defaultVm ? defaultVmConfig() : undefined,
+    // Each VM's Automatic Start Action now, its Automatic Stop Action on SIGINT/SIGTERM.
+    automaticActions: true,
+    onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
   })
   for (const p of host.problems) process.stderr.write(`warning: ${p}\n`)
   if (!isLoopback(opts.host)) {

@@ -13,10 +13,11 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join } from 'node:path'
-import { ErrorCode, HvError, type CommandResult, type VmConfig, type VmSummary } from '../../contract'
+import { ErrorCode, HvError, validateVmConfig, type CommandResult, type VmConfig, type VmSummary } from '../../contract'
 import { CheckpointTree } from '../vmm/saved-state/checkpoint-tree'
 import { renameDurable, syncDir, writeFileAtomic } from './atomic-file'
 import { listBundledGuests } from './boot-source'
+import { isConfigRef } from './checkpoint-store'
 import { crashPoint } from './crash-seam'
 import type { Inventory } from './inventory'
 import type { VmHost } from './live-vm'
@@ -78,13 +79,15 @@ export class TransferOps {
     const folder = h.vmFolder(id)
     const sources: Source[] = []
     if (saved) sources.push({ path: 'saved-state.hvs', from: h.savedStatePath(id) })
-    const treePath = join(folder, 'checkpoints', 'tree.json')
+    const cpFolder = h.checkpointFolder(id)
+    const treePath = join(cpFolder, 'tree.json')
     if (existsSync(treePath)) {
       const tree = CheckpointTree.fromJSON(JSON.parse(await readFile(treePath, 'utf8')))
       sources.push({ path: 'checkpoints/tree.json', from: treePath })
-      for (const c of tree.all()) sources.push({ path: `checkpoints/${c.stateRef}`, from: join(folder, 'checkpoints', c.stateRef) })
+      for (const c of tree.all()) sources.push({ path: `checkpoints/${c.stateRef}`, from: join(cpFolder, c.stateRef) })
     }
-    let config = record.config
+    // The export carries the checkpoints itself; a location belongs to this host's disks.
+    let config = withoutCheckpointLocation(record.config)
     if (config.boot.kind === 'kernel') {
       const boot = { ...config.boot }
       const kernel = `boot/${bootFileName(basename(boot.kernelPath))}`
@@ -267,7 +270,8 @@ export class TransferOps {
       crashPoint('import:staged', id)
       await mkdir(dirname(folder), { recursive: true })
       await renameDurable(staging, folder)
-      let config = m.config
+      // Imported checkpoints are in the VM's folder, whatever location the manifest names.
+      let config = withoutCheckpointLocation(m.config)
       if (config.boot.kind === 'kernel') {
         const boot = { ...config.boot, kernelPath: join(folder, config.boot.kernelPath) }
         if (config.boot.initrdPath !== undefined) boot.initrdPath = join(folder, config.boot.initrdPath)
@@ -297,7 +301,7 @@ export class TransferOps {
     // A package carries nothing unlisted; a folder may hold other files (ignored).
     if (!folder && entries.size !== m.files.length + 1) throw bad('the package holds files its manifest does not list')
     const listed = new Set(m.files.map((f) => f.path))
-    const states = m.files.filter((f) => f.path.endsWith('.hvs')).map((f) => f.path)
+    const states = m.files.filter((f) => f.path.endsWith('.hvs') || isConfigRef(basename(f.path))).map((f) => f.path)
     const refs = new Set<string>()
     if (listed.has('checkpoints/tree.json')) {
       let tree: CheckpointTree
@@ -313,6 +317,14 @@ export class TransferOps {
     }
     for (const s of states) {
       if (s !== 'saved-state.hvs' && !refs.has(s)) throw bad(`${s} belongs to no checkpoint`)
+      if (s.endsWith('.json')) {
+        try {
+          validateVmConfig(JSON.parse(Buffer.from(entries.get(s)!).toString('utf8')))
+        } catch (e) {
+          throw bad(`${s} is not a VM configuration (${(e as Error).message})`)
+        }
+        continue
+      }
       try {
         this.host.checkSavedState(entries.get(s)!)
       } catch (e) {
@@ -355,3 +367,8 @@ export function safeFileName(name: string): string {
   return s.slice(0, 100) || 'vm'
 }
 
+function withoutCheckpointLocation(config: VmConfig): VmConfig {
+  if (!config.checkpoints?.location) return config
+  const { location: _dropped, ...checkpoints } = config.checkpoints
+  return { ...config, checkpoints }
+}

@@ -40,7 +40,7 @@ export interface Manifest {
 }
 
 /** Paths a manifest may name: nothing else is ever read or written. */
-const allowedPath = /^(saved-state\.hvs|checkpoints\/tree\.json|checkpoints\/[A-Za-z0-9][A-Za-z0-9.-]{0,80}\.hvs|boot\/[A-Za-z0-9_][A-Za-z0-9._ +-]{0,127})$/
+const allowedPath = /^(saved-state\.hvs|checkpoints\/tree\.json|checkpoints\/[A-Za-z0-9][A-Za-z0-9.-]{0,80}\.hvs|checkpoints\/config-[A-Za-z0-9.-]{0,80}\.json|boot\/[A-Za-z0-9_][A-Za-z0-9._ +-]{0,127})$/
 
 export function isAllowedPath(p: string): boolean {
   return allowedPath.test(p) && !p.includes('..')

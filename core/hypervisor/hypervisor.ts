@@ -12,6 +12,7 @@ import { createX64Cpu, nativeCpuid } from '../x64'
 import { unmapAll } from './calls/gpa-calls'
 import { registerCoreMsrs } from './core-msrs'
 import { partitionCpuid, type HvCpuidFeatures, type HvVersionInfo, type NativeCpuid } from './cpuid-leaves'
+import { maskCpuidFeatures, processorFeaturesFromCpuid, xsaveFeaturesFromCpuid } from './processor-features'
 import { ChildGpaSpace, RootGpaSpace } from './gpa-space'
 import { HV_STATUS_SUCCESS, type HvStatus } from './hv-status'
 import { checkControl, invokeHandler, needsContinuation } from './hypercall-dispatch'
@@ -154,8 +155,9 @@ export class Hypervisor {
       maxRepsPerInvocation: opts.maxRepsPerInvocation ?? Infinity,
     }
     this.rootProps = {
-      features: opts.processorFeatures ?? 0x0103n,
-      xsave: opts.processorXsaveFeatures ?? 0n,
+      // The root reports what the silicon has (5.2.11); children inherit it unless de-featured.
+      features: opts.processorFeatures ?? processorFeaturesFromCpuid(this.native),
+      xsave: opts.processorXsaveFeatures ?? xsaveFeaturesFromCpuid(this.native),
       clflush: opts.processorClFlushSize ?? 8n,
     }
     registerCoreMsrs(this.msrs)
@@ -330,6 +332,12 @@ export class Hypervisor {
   /** CPUID as partition `vp.partition` sees it. */
   cpuid(vp: VirtualProcessor, leaf: number, subleaf: number, out: Uint32Array): void {
     partitionCpuid(vp.partition, leaf, subleaf, out, this.native, this.config.version, this.config.features)
+    if (leaf >>> 0 === 1 || leaf >>> 0 === 0x80000001) {
+      // 5.2.11: the partition's ProcessorFeatures / ProcessorXsaveFeatures de-feature its CPUID.
+      const props = vp.partition.properties
+      maskCpuidFeatures(leaf >>> 0, out, Number(props.get(P.HvPartitionPropertyProcessorFeatures) ?? 0xffffn),
+        Number(props.get(P.HvPartitionPropertyProcessorXsaveFeatures) ?? 7n))
+    }
     this.interrupts.adjustCpuid(vp, leaf, out)
   }
 

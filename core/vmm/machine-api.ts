@@ -24,6 +24,11 @@ export interface MachineConfig {
   /** Open a hypervisor debug session (TLFS ch. 20) for the guest; default true. */
   debug?: boolean
   /**
+   * Processor resource control (TLFS ch. 18: reserve and limit in percent of one logical
+   * processor per VP, weight 1-10000) and compatibility mode (5.2.11). Absent: 0 %, 100 %, 100, off.
+   */
+  processor?: { reserve: number; limit: number; weight: number; compatibilityMode: boolean }
+  /**
    * A saved-state container (core/vmm/saved-state) to continue from: start() then goes
    * Off → Restoring → Running with the container's hardware, kernel and state (its config
    * wins over the fields above; read it with `savedStateConfig`). A bad container is refused

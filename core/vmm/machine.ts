@@ -40,8 +40,16 @@ import { SavedStateError } from './saved-state/container'
 import { RootServices } from './root-services'
 import { platformMsrAccess } from './platform-msrs'
 import { HvPrivilege } from '../hypervisor/privileges'
-import { HvPartitionProperty } from '../hypervisor/partition-properties'
+import {
+  HV_PARTITION_CL_FLUSHSIZE_COMPAT, HV_PARTITION_PROCESSOR_FEATURES_AMD_COMPAT, HV_PARTITION_PROCESSOR_FEATURES_INTEL_COMPAT,
+  HvPartitionProperty, HvProcessorVendor,
+} from '../hypervisor/partition-properties'
 import type { HvEventLogRecord, HvStatsSnapshot, MachineHvServices } from './machine-api'
+import type { Partition } from '../hypervisor/partition'
+import { HV_STATUS_SUCCESS } from '../hypervisor/hv-status'
+import { partitionPolicy } from '../hypervisor/scheduler/partition-policy'
+import { NS_PER_INSTRUCTION } from './vm-clock'
+import { VpThrottle } from './vp-throttle'
 
 /** Instructions per VP per slice: small enough for timely device service, big enough to amortize. */
 const SLICE_INSTRUCTIONS = 20_000
@@ -265,6 +273,7 @@ export class Machine implements MachineControl, MachineHvServices {
     // 0x5FF lacks it), so guests can read time without an MSR exit (docs/linux.md).
     this.hv.wrapper().HvSetPartitionProperty(p.id, HvPartitionProperty.HvPartitionPropertyPrivilegeFlags,
       part.privileges | (1n << BigInt(HvPrivilege.AccessPartitionReferenceTsc)))
+    this.applyProcessorSettings(p.id, part)
     for (let i = 0; i < c.cpus; i++) {
       WHvCreateVirtualProcessor(p, i)
       const cpu = WHvGetVirtualProcessorCpu(p, i)
@@ -279,6 +288,47 @@ export class Machine implements MachineControl, MachineHvServices {
     memory.writeBytes(ACPI_AREA_BASE, buildAcpiTables({ cpus: c.cpus }).bytes)
     const boot = loadKernel(memory, this.config.kernel, { initrd: c.initrd, cmdline: c.cmdline, memoryBytes: bytes })
     applyBootState(WHvGetVirtualProcessorCpu(p, 0), boot)
+  }
+
+  /** The cap in force in the run loop (null: no VP is capped). */
+  private throttle: VpThrottle | null = null
+
+  /**
+   * Hyper-V Manager's Processor page, set as a root sets it: HvSetPartitionProperty of
+   * CpuCap, CpuReserve, CpuWeight (ch. 18; percent → fraction of one LP, 0x10000 = 100 %) and,
+   * in compatibility mode, ProcessorFeatures/XsaveFeatures/CLFlushSize to the vendor's
+   * *_COMPATIBILITY_MODE values (5.2.11), which the hypervisor applies to the guest's CPUID.
+   */
+  private applyProcessorSettings(id: bigint, part: Partition): void {
+    const hv = this.hv!
+    const proc = this.config.processor
+    this.throttle = null
+    if (!proc) return
+    const fraction = (percent: number): bigint => BigInt(Math.round((percent * 0x10000) / 100))
+    // The cap goes first: the hypervisor refuses a reserve above the current cap.
+    const writes: Array<[string, number, bigint]> = [
+      ['limit', HvPartitionProperty.HvPartitionPropertyCpuCap, fraction(proc.limit)],
+      ['reserve', HvPartitionProperty.HvPartitionPropertyCpuReserve, fraction(proc.reserve)],
+      ['weight', HvPartitionProperty.HvPartitionPropertyCpuWeight, BigInt(proc.weight)],
+    ]
+    if (proc.compatibilityMode) {
+      const intel = hv.config.processorVendor === HvProcessorVendor.HvProcessorVendorIntel
+      const mask = intel ? HV_PARTITION_PROCESSOR_FEATURES_INTEL_COMPAT : HV_PARTITION_PROCESSOR_FEATURES_AMD_COMPAT
+      // A child gets at most the root's features (the compatibility set of a CPU that lacks some is smaller still).
+      const rootFeatures = hv.readProperty(hv.root, HvPartitionProperty.HvPartitionPropertyProcessorFeatures)
+      writes.push(
+        ['compatibility mode', HvPartitionProperty.HvPartitionPropertyProcessorFeatures, mask & rootFeatures],
+        ['compatibility mode', HvPartitionProperty.HvPartitionPropertyProcessorXsaveFeatures, 0n],
+        ['compatibility mode', HvPartitionProperty.HvPartitionPropertyProcessorCLFlushSize, HV_PARTITION_CL_FLUSHSIZE_COMPAT],
+      )
+    }
+    const w = hv.wrapper()
+    for (const [what, code, value] of writes) {
+      const status = w.HvSetPartitionProperty(id, code, value)
+      if (status !== HV_STATUS_SUCCESS) throw new Error(`the hypervisor refused the processor ${what} (HV_STATUS 0x${status.toString(16)})`)
+    }
+    const policy = partitionPolicy(part)
+    if (VpThrottle.needed(policy)) this.throttle = new VpThrottle(policy, this.config.cpus, SLICE_INSTRUCTIONS)
   }
 
   /** Serial output gathered during a turn and handed to the host in one piece. */
@@ -368,9 +418,11 @@ export class Machine implements MachineControl, MachineHvServices {
       const busy = this.runSlice()
       if (this.stopInfo || this.state !== 'Running') return
       this.service()
-      if (busy || this.anyVpRunnable()) continue
+      // A VP over its CPU cap (vp-throttle.ts) waits like a halted one, until it has credit again.
+      const wake = this.throttle?.wakeAt ?? Infinity
+      if (busy || (wake === Infinity && this.anyVpRunnable())) continue
       // Every VP is halted: sleep (host clock) or jump (virtual clock) to the next device deadline.
-      const deadline = Math.min(this.chipset!.nextDeadline(), WHvGetNextTimerDeadline(this.partition!))
+      const deadline = Math.min(this.chipset!.nextDeadline(), WHvGetNextTimerDeadline(this.partition!), wake)
       if (!Number.isFinite(deadline)) return // nothing but input (sendSerial) can wake the VM
       if (this.clock.kind === 'virtual') {
         this.clock.idleUntil(deadline)
@@ -407,17 +459,29 @@ export class Machine implements MachineControl, MachineHvServices {
   /** Run every VP for one slice; false when all of them were halted. */
   private runSlice(): boolean {
     const p = this.partition!
+    const throttle = this.throttle
+    throttle?.beginSlice()
     let busy = false
     for (let i = 0; i < this.config.cpus; i++) {
       const cpu = WHvGetVirtualProcessorCpu(p, i)
       if (this.isIdle(i)) continue
+      let budget = SLICE_INSTRUCTIONS
+      const startNs = throttle ? this.clock.now() : 0
+      if (throttle) {
+        // ch. 18 cap: a VP out of credit sits this slice out (the scheduler says until when).
+        const allowed = throttle.admit(i, startNs)
+        if (allowed === 0) continue
+        // On the host clock instructions have no fixed duration: an overrun becomes debt.
+        if (this.clock.kind === 'virtual') budget = Math.min(budget, Math.max(1, Math.ceil(allowed / NS_PER_INSTRUCTION)))
+      }
       this.clock.beginSlice(() => cpu.retired)
-      const endAt = cpu.retired + SLICE_INSTRUCTIONS
+      const endAt = cpu.retired + budget
       while (cpu.retired < endAt && !this.stopInfo) {
         const exit = WHvRunVirtualProcessor(p, i, endAt - cpu.retired)
         if (!this.handleExit(i, exit.ExitReason)) break
       }
       this.clock.endSlice()
+      throttle?.charge(i, this.clock.now() - startNs)
       if (!cpu.halted) busy = true
       if (this.stopInfo) return busy
     }

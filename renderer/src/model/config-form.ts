@@ -3,7 +3,10 @@
  * types), their validation with messages per field, and the conversion to a contract
  * VmConfig. The host validates again; these checks only give instant, specific feedback.
  */
-import { limits, type BundledGuest, type ClockKind, type TripleFaultAction, type VmConfig } from '../../../contract'
+import {
+  defaultCheckpointSettings, defaultProcessorSettings, limits,
+  type AutomaticStartAction, type AutomaticStopAction, type BundledGuest, type CheckpointType, type ClockKind, type TripleFaultAction, type VmConfig,
+} from '../../../contract'
 
 export type BootKind = 'bundled' | 'linux' | 'image'
 
@@ -23,6 +26,34 @@ export interface ConfigForm {
   onTripleFault: TripleFaultAction
   /** The hypervisor debug session (TLFS ch. 20); on unless turned off. */
   debug: boolean
+  /** Processor resource control (percent of one logical processor per VP) and weight, as typed. */
+  reserve: string
+  limit: string
+  weight: string
+  compatibilityMode: boolean
+  checkpointsEnabled: boolean
+  checkpointType: CheckpointType
+  fallbackToStandard: boolean
+  /** '' = the VM's own folder. */
+  checkpointLocation: string
+  automaticStartAction: AutomaticStartAction
+  automaticStartDelay: string
+  automaticStopAction: AutomaticStopAction
+}
+
+/** The later settings' defaults (Hyper-V's): absent from a VmConfig means these. */
+const managementDefaults = {
+  reserve: String(defaultProcessorSettings.reserve),
+  limit: String(defaultProcessorSettings.limit),
+  weight: String(defaultProcessorSettings.weight),
+  compatibilityMode: defaultProcessorSettings.compatibilityMode,
+  checkpointsEnabled: defaultCheckpointSettings.enabled,
+  checkpointType: defaultCheckpointSettings.type,
+  fallbackToStandard: defaultCheckpointSettings.fallbackToStandard,
+  checkpointLocation: '',
+  automaticStartAction: 'start-if-running' as AutomaticStartAction,
+  automaticStartDelay: '0',
+  automaticStopAction: 'save' as AutomaticStopAction,
 }
 
 export type FormErrors = Partial<Record<keyof ConfigForm, string>>
@@ -45,6 +76,7 @@ export function defaultForm(existingNames: string[], guests: BundledGuest[]): Co
     clock: 'host',
     onTripleFault: 'stop',
     debug: true,
+    ...managementDefaults,
   }
 }
 
@@ -66,6 +98,17 @@ export function formFromConfig(c: VmConfig): ConfigForm {
     clock: c.clock,
     onTripleFault: c.onTripleFault,
     debug: c.debug ?? true,
+    reserve: String(c.processor?.reserve ?? defaultProcessorSettings.reserve),
+    limit: String(c.processor?.limit ?? defaultProcessorSettings.limit),
+    weight: String(c.processor?.weight ?? defaultProcessorSettings.weight),
+    compatibilityMode: c.processor?.compatibilityMode ?? defaultProcessorSettings.compatibilityMode,
+    checkpointsEnabled: c.checkpoints?.enabled ?? defaultCheckpointSettings.enabled,
+    checkpointType: c.checkpoints?.type ?? defaultCheckpointSettings.type,
+    fallbackToStandard: c.checkpoints?.fallbackToStandard ?? defaultCheckpointSettings.fallbackToStandard,
+    checkpointLocation: c.checkpoints?.location ?? '',
+    automaticStartAction: c.automaticStartAction ?? managementDefaults.automaticStartAction,
+    automaticStartDelay: String(c.automaticStartDelaySeconds ?? 0),
+    automaticStopAction: c.automaticStopAction ?? managementDefaults.automaticStopAction,
   }
 }
 
@@ -99,6 +142,31 @@ export function validateProcessors(f: ConfigForm): FormErrors {
   return {}
 }
 
+/** Processor resource control: the ranges of TLFS ch. 18 and reserve ≤ limit. */
+export function validateProcessorControl(f: ConfigForm): FormErrors {
+  const e: FormErrors = {}
+  const reserve = wholeNumber(f.reserve)
+  const limit = wholeNumber(f.limit)
+  const weight = wholeNumber(f.weight)
+  if (reserve === null || reserve > limits.processorPercentMax) e.reserve = 'The reserve must be a whole percentage from 0 to 100.'
+  if (limit === null || limit < 1 || limit > limits.processorPercentMax) e.limit = 'The limit must be a whole percentage from 1 to 100.'
+  if (weight === null || weight < limits.processorWeightMin || weight > limits.processorWeightMax) {
+    e.weight = `The relative weight must be a whole number from ${limits.processorWeightMin} to ${limits.processorWeightMax}.`
+  }
+  if (!e.reserve && !e.limit && reserve! > limit!) e.reserve = `The reserve (${reserve} %) cannot be more than the limit (${limit} %).`
+  return e
+}
+
+export function validateManagement(f: ConfigForm): FormErrors {
+  const e: FormErrors = {}
+  const loc = f.checkpointLocation.trim()
+  if (loc && !/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(loc)) e.checkpointLocation = 'Enter a full folder path (for example /var/lib/hv-checkpoints), or leave it empty for the VM\'s own folder.'
+  else if (/[\u0000-\u001f\u007f]/.test(loc)) e.checkpointLocation = 'The folder must not contain control characters.'
+  const delay = wholeNumber(f.automaticStartDelay)
+  if (delay === null || delay > limits.startDelayMaxSeconds) e.automaticStartDelay = `The startup delay must be a whole number of seconds from 0 to ${limits.startDelayMaxSeconds}.`
+  return e
+}
+
 export function validateBoot(f: ConfigForm, guests: BundledGuest[]): FormErrors {
   if (f.bootKind === 'bundled') {
     if (!f.guest) return { guest: 'Choose a bundled guest.' }
@@ -115,7 +183,10 @@ export function validateBoot(f: ConfigForm, guests: BundledGuest[]): FormErrors 
 }
 
 export function validateAll(f: ConfigForm, otherNames: string[], guests: BundledGuest[]): FormErrors {
-  return { ...validateName(f, otherNames), ...validateMemory(f), ...validateProcessors(f), ...validateBoot(f, guests) }
+  return {
+    ...validateName(f, otherNames), ...validateMemory(f), ...validateProcessors(f), ...validateProcessorControl(f), ...validateBoot(f, guests),
+    ...validateManagement(f),
+  }
 }
 
 export function configFromForm(f: ConfigForm): VmConfig {
@@ -135,5 +206,20 @@ export function configFromForm(f: ConfigForm): VmConfig {
     onTripleFault: f.onTripleFault,
     notes: f.notes,
     debug: f.debug,
+    ...laterSettings(f),
   }
+}
+
+/** The later sections, only where they differ from the defaults (so untouched VMs keep their files as they were). */
+function laterSettings(f: ConfigForm): Partial<VmConfig> {
+  const out: Partial<VmConfig> = {}
+  const processor = { reserve: Number(f.reserve), limit: Number(f.limit), weight: Number(f.weight), compatibilityMode: f.compatibilityMode }
+  if (JSON.stringify(processor) !== JSON.stringify(defaultProcessorSettings)) out.processor = processor
+  const loc = f.checkpointLocation.trim()
+  const checkpoints = { enabled: f.checkpointsEnabled, type: f.checkpointType, fallbackToStandard: f.fallbackToStandard, ...(loc ? { location: loc } : {}) }
+  if (JSON.stringify(checkpoints) !== JSON.stringify(defaultCheckpointSettings)) out.checkpoints = checkpoints
+  if (f.automaticStartAction !== managementDefaults.automaticStartAction) out.automaticStartAction = f.automaticStartAction
+  if (Number(f.automaticStartDelay) !== 0) out.automaticStartDelaySeconds = Number(f.automaticStartDelay)
+  if (f.automaticStopAction !== managementDefaults.automaticStopAction) out.automaticStopAction = f.automaticStopAction
+  return out
 }

@@ -76,3 +76,19 @@ export function actionState(vm: VmSummary, action: VmAction, busy = false, featu
     : ''
   return { enabled: false, reason: `"${name}" is ${vm.state}; only a VM that is ${need} can be ${verbs[action]}${hint}` }
 }
+
+/**
+ * Why Checkpoint cannot be taken now ('' when it can): the host's rules of Settings ›
+ * Checkpoints (core/host/checkpoint-ops.ts) — turned off; production without the standard
+ * fallback on a running VM; states other than Off, Running and Paused.
+ */
+export function checkpointReason(vm: VmSummary): string {
+  const name = vm.config.name
+  const c = vm.config.checkpoints
+  if (c && !c.enabled) return `Checkpoints are turned off for "${name}" (Settings › Checkpoints)`
+  if (vm.state !== 'Off' && vm.state !== 'Running' && vm.state !== 'Paused') return `"${name}" is ${vm.state}; only a VM that is Off, Running or Paused can be checkpointed`
+  if (vm.state !== 'Off' && c?.type === 'production' && !c.fallbackToStandard) {
+    return `"${name}" uses production checkpoints, which need a backup service (VSS) in the guest; allow the standard fallback in Settings › Checkpoints, or turn the VM off`
+  }
+  return ''
+}

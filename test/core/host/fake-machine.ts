@@ -14,14 +14,14 @@ export interface FakeMachineLog {
   ops?: string[]
 }
 
-export function fakeMachineFactory(opts: { failStart?: string; throwInConstructor?: string } = {}, log?: FakeMachineLog): MachineFactory {
+export function fakeMachineFactory(opts: { failStart?: string; throwInConstructor?: string; capture?: boolean } = {}, log?: FakeMachineLog): MachineFactory {
   return (config: MachineConfig, events: MachineEvents): MachineControl => {
     if (opts.throwInConstructor) throw new Error(opts.throwInConstructor)
     log?.configs.push(config)
     let state: VmState = 'Off'
     let line = ''
     const out = (s: string): void => events.serial(0, new TextEncoder().encode(s))
-    return {
+    const machine: MachineControl & { captureSavedState?(): Uint8Array } = {
       get state() {
         return state
       },
@@ -87,5 +87,13 @@ export function fakeMachineFactory(opts: { failStart?: string; throwInConstructo
         }
       },
     }
+    // With `capture`, checkpoints work: the running fake's state so far, without stopping it.
+    if (opts.capture) {
+      machine.captureSavedState = () => {
+        if (state !== 'Running' && state !== 'Paused') throw new Error(`cannot capture a VM that is ${state}`)
+        return new TextEncoder().encode(`fake-state:${line}`)
+      }
+    }
+    return machine
   }
 }
