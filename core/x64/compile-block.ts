@@ -19,6 +19,7 @@ import { TLB_SIZE } from './cpu-state'
 import { StaticDecoder, type MemOp } from './compile-decode'
 import { compileAt, compiledLength, compiledEndsStraightLine, INTERP, memLin } from './compile'
 import { rd8, rd16, rd32, rd64, wr8, wr32, wr64 } from './mmu'
+import { push, pop } from './operands'
 import { getCF, getZF, getSF, getOF, testCond, LF } from './lazy-flags'
 
 /** Longest block (instructions). */
@@ -65,7 +66,7 @@ export function coldBlock(c: CpuState, ip: number): CodeBlock {
   return { run, n, loops: false, starts, one, heat }
 }
 
-const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond }
+const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond, push, pop }
 type Helpers = typeof HELPERS
 type BlockFactory = (K: CompiledInsn[], M: MemOp[], H: Helpers) => (c: CpuState, left: number) => number
 
@@ -74,7 +75,7 @@ const KIND = [LF.ADD, LF.LOGIC, -1, -1, LF.LOGIC, LF.SUB, LF.LOGIC, LF.SUB, LF.L
 
 /** One decoded instruction the emitter handles inline. */
 interface Inline {
-  /** 'alu' | 'mov' | 'ld' | 'st' | 'lea' | 'jcc' | 'jmp' | 'nop' */
+  /** 'alu' | 'mov' | 'ld' | 'st' | 'lea' | 'jcc' | 'jmp' | 'push' | 'pop' | … */
   kind: string
   op: number
   size: number
@@ -285,6 +286,12 @@ function decodeInline(c: CpuState, ip: number, pageEnd: number): { f: Inline; le
       f.kind = 'lea'; f.dst = dec.reg; f.m = dec.mem
       return done()
     }
+    case 0x50: case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57:
+    case 0x58: case 0x59: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f: {
+      if (size === 2) return null // 64-bit mode: PUSH/POP are 64-bit unless 66h
+      f.kind = b < 0x58 ? 'push' : 'pop'; f.size = 8; f.dst = (b & 7) | dec.rexB
+      return done()
+    }
     case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf: {
       if (size < 4) return null
       f.kind = 'movi'; f.dst = (b & 7) | dec.rexB
@@ -493,6 +500,22 @@ function emitInline(e: Emitter, f: Inline, next: number): boolean {
         out.push('t=(lo>>>0)+(p>>>0);lo=t|0;hi=(hi+q+(t>=4294967296?1:0))|0;')
       }
       out.push(sz === 8 && !m.a32 ? `r[${d}]=lo;r[${d + 1}]=hi;` : `r[${d}]=lo;r[${d + 1}]=0;`)
+      return false
+    }
+    case 'push': {
+      // the value is read before RSP moves (PUSH RSP pushes the old RSP); RSP changes only
+      // after the store succeeded, so a fault leaves it as the interpreter would (operands.ts push)
+      const v = f.dst << 1
+      out.push(`lo=r[${v}];hi=r[${v + 1}];t=(r[8]>>>0)-8;h=(r[9]-(t<0?1:0))|0;`)
+      out.push(`if(h<=32767&&h>=-32768){a=h*4294967296+(t>>>0);p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095}else o=4096;`)
+      out.push(`if(o<=4088&&c.tlbWrite[i]===p){q=c.tlbWritePhys[i+c.tlbUserBank]+o;V.setInt32(q,lo,true);V.setInt32(q+4,hi,true);r[8]=t|0;r[9]=h}else{${e.sync()}H.push(c,8,lo,hi);if(c.fetchCode===null){c.rip=${next};return k+${e.index + 1}}}`)
+      return false
+    }
+    case 'pop': {
+      const d = f.dst << 1
+      out.push(`h=r[9];if(h<=32767&&h>=-32768){a=h*4294967296+(r[8]>>>0);p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095}else o=4096;`)
+      out.push(`if(o<=4088&&c.tlbRead[i]===p){q=c.tlbReadPhys[i+c.tlbUserBank]+o;lo=V.getInt32(q,true);hi=V.getInt32(q+4,true);t=(r[8]>>>0)+8;r[8]=t|0;r[9]=(r[9]+(t>4294967295?1:0))|0}else{${e.sync()}lo=H.pop(c,8);hi=c.h}`)
+      out.push(`r[${d}]=lo;r[${d + 1}]=hi;`)
       return false
     }
     case 'jmp':
