@@ -17,7 +17,7 @@
 import type { CpuState, CodeBlock, CompiledInsn } from './cpu-state'
 import { TLB_SIZE } from './cpu-state'
 import { StaticDecoder, type MemOp } from './compile-decode'
-import { compileAt, compiledLength, compiledEndsStraightLine, INTERP, memLin } from './compile'
+import { compileAt, compiledLength, compiledEndsStraightLine, INTERP, memLin, ret64 } from './compile'
 import { rd8, rd16, rd32, rd64, wr8, wr32, wr64 } from './mmu'
 import { push, pop } from './operands'
 import { getCF, getZF, getSF, getOF, testCond, LF } from './lazy-flags'
@@ -66,7 +66,7 @@ export function coldBlock(c: CpuState, ip: number): CodeBlock {
   return { run, n, loops: false, starts, one, heat }
 }
 
-const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond, push, pop }
+const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond, push, pop, ret64 }
 type Helpers = typeof HELPERS
 type BlockFactory = (K: CompiledInsn[], M: MemOp[], H: Helpers) => (c: CpuState, left: number) => number
 
@@ -209,6 +209,22 @@ function decodeInline(c: CpuState, ip: number, pageEnd: number): { f: Inline; le
     if (dec.overrun || !dec.finishRip(ip + len)) return null
     return { f, len }
   }
+  // a byte register without REX: 4-7 are AH CH DH BH (encoded as 16 + reg - 4)
+  const r8 = (n: number): number => (dec.rex === 0 && n >= 4 ? 16 + n - 4 : n)
+  if (b === 0x84 || b === 0x3a) { // TEST r/m8, r8 and CMP r8, r/m8: register forms
+    dec.modrmDecode()
+    if (dec.mem !== null) return null
+    f.kind = 'alu8'; f.op = b === 0x84 ? 8 : 7
+    if (b === 0x84) { f.dst = r8(dec.rm); f.src = r8(dec.reg) } else { f.dst = r8(dec.reg); f.src = r8(dec.rm) }
+    return done()
+  }
+  if (b === 0x3c) { f.kind = 'alu8'; f.op = 7; f.dst = 0; f.src = -1; f.imm = dec.u8(); return done() } // CMP AL, imm8
+  if ((b === 0x11 || b === 0x13) && size >= 4) { // ADC r, r (register forms)
+    dec.modrmDecode()
+    if (dec.mem !== null) return null
+    f.kind = 'adc'; f.dst = b === 0x11 ? dec.rm : dec.reg; f.src = b === 0x11 ? dec.reg : dec.rm
+    return done()
+  }
   if (b < 0x40 && (b & 7) < 4 && (b & 1) === 1 && KIND[b >> 3] >= 0) {
     if (size < 4) return null
     dec.modrmDecode()
@@ -286,6 +302,21 @@ function decodeInline(c: CpuState, ip: number, pageEnd: number): { f: Inline; le
       f.kind = 'lea'; f.dst = dec.reg; f.m = dec.mem
       return done()
     }
+    case 0x63: { // MOVSXD (MOV r32, r/m32 without REX.W)
+      if (size < 4) return null
+      dec.modrmDecode()
+      f.kind = 'movsxd'; f.dst = dec.reg; f.src = dec.rm; f.m = dec.mem
+      return done()
+    }
+    case 0x90: if (dec.rexB !== 0) return null; f.kind = 'nop'; return done()
+    case 0xc3: f.kind = 'ret'; return done()
+    case 0xe8: {
+      if (size === 2) return null
+      const rel = dec.s32()
+      f.kind = 'call'; f.target = ip + (dec.pos - start) + rel
+      if (f.target < -CANON || f.target >= CANON) return null
+      return done()
+    }
     case 0x50: case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57:
     case 0x58: case 0x59: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f: {
       if (size === 2) return null // 64-bit mode: PUSH/POP are 64-bit unless 66h
@@ -308,6 +339,19 @@ function decodeInline(c: CpuState, ip: number, pageEnd: number): { f: Inline; le
     }
     case 0x0f: {
       const b2 = dec.u8()
+      if (b2 === 0x1f) { dec.modrmDecode(); f.kind = 'nop'; return done() }
+      if (b2 >= 0x90 && b2 <= 0x9f) { // SETcc r8
+        dec.modrmDecode()
+        if (dec.mem !== null) return null
+        f.kind = 'setcc'; f.op = b2 & 15; f.dst = r8(dec.rm)
+        return done()
+      }
+      if (b2 >= 0x40 && b2 <= 0x4f && size >= 4) { // CMOVcc r, r
+        dec.modrmDecode()
+        if (dec.mem !== null) return null
+        f.kind = 'cmov'; f.op = b2 & 15; f.dst = dec.reg; f.src = dec.rm
+        return done()
+      }
       if ((b2 === 0xb6 || b2 === 0xb7) && size >= 4) {
         dec.modrmDecode()
         f.kind = 'movzx'; f.size = b2 === 0xb6 ? 1 : 2; f.dst = dec.reg; f.m = dec.mem
@@ -368,7 +412,7 @@ export function compileBlock(c: CpuState, ip: number, max = MAX_BLOCK): CodeBloc
   if (starts.length === 0) return INTERP_BLOCK
   if (!ended) { e.flush(); e.out.push(`c.rip=${cur};return k+${starts.length};`) }
   const body = e.loops ? `c.blockDone=0;for(;;){${e.out.join('')}}` : e.out.join('')
-  const src = `return function block(c,left){const r=c.r,V=c.view;let k=0,a=0,h=0,p=0,i=0,o=0,q=0,t=0,lo=0,hi=0,fd=0,fdh=0,fs=0,fsh=0,fr=0,frh=0;${body}}`
+  const src = `return function block(c,left){const r=c.r,V=c.view;let k=0,a=0,h=0,p=0,i=0,o=0,q=0,t=0,cy=0,lo=0,hi=0,fd=0,fdh=0,fs=0,fsh=0,fr=0,frh=0;${body}}`
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const factory = new Function('K', 'M', 'H', src) as BlockFactory
   return { run: factory(e.K, e.M, HELPERS), n: starts.length, loops: e.loops, starts, one: undefined, heat: -1 }
@@ -501,6 +545,67 @@ function emitInline(e: Emitter, f: Inline, next: number): boolean {
       }
       out.push(sz === 8 && !m.a32 ? `r[${d}]=lo;r[${d + 1}]=hi;` : `r[${d}]=lo;r[${d + 1}]=0;`)
       return false
+    }
+    case 'nop': return false
+    case 'alu8': {
+      // TEST/CMP on byte registers (16+ = AH..BH): flags only; the next Jcc reads them through H
+      const rd8r = (n: number): string => (n >= 16 ? `((r[${(n - 16) << 1}]>>8)&255)` : `(r[${n << 1}]&255)`)
+      e.pending = ''
+      out.push(`fd=${rd8r(f.dst)};fs=${f.src < 0 ? f.imm : rd8r(f.src)};fr=${f.op === 8 ? 'fd&fs' : '(fd-fs)&255'};`)
+      e.pending = `c.lfOp=${f.op === 8 ? LF.LOGIC : LF.SUB};c.lfSize=1;c.lfDst=fd;c.lfSrc=fs;c.lfRes=fr;`
+      e.lastKind = -1
+      return false
+    }
+    case 'adc': {
+      // the carry in is the previous flag record's CF: store that record first
+      e.flush()
+      e.lastKind = -1
+      const d = f.dst << 1, s = f.src << 1
+      if (sz === 4) {
+        out.push(`cy=H.getCF(c)?1:0;fd=r[${d}];fs=r[${s}];fr=(fd+fs+cy)|0;r[${d}]=fr;r[${d + 1}]=0;`)
+        e.pending = `c.lfOp=${LF.ADC};c.lfSize=4;c.lfDst=fd;c.lfSrc=fs;c.lfRes=fr;c.lfAux=cy;`
+      } else {
+        out.push(`cy=H.getCF(c)?1:0;fd=r[${d}];fdh=r[${d + 1}];fs=r[${s}];fsh=r[${s + 1}];t=(fd>>>0)+(fs>>>0)+cy;fr=t|0;frh=(fdh+fsh+(t>4294967295?1:0))|0;r[${d}]=fr;r[${d + 1}]=frh;`)
+        e.pending = `c.lfOp=${LF.ADC};c.lfSize=8;c.lfDst=fd;c.lfDstHi=fdh;c.lfSrc=fs;c.lfSrcHi=fsh;c.lfRes=fr;c.lfResHi=frh;c.lfAux=cy;`
+      }
+      return false
+    }
+    case 'movsxd': {
+      const d = f.dst << 1
+      if (f.m !== null) { e.addr(f.m); e.load(4) } else out.push(`lo=r[${f.src << 1}];`)
+      out.push(sz === 8 ? `r[${d}]=lo;r[${d + 1}]=lo>>31;` : `r[${d}]=lo;r[${d + 1}]=0;`)
+      return false
+    }
+    case 'setcc': {
+      const cond = e.cond(f.op)
+      e.flush()
+      const v = `(${cond}?1:0)`
+      out.push(f.dst >= 16 ? `r[${(f.dst - 16) << 1}]=(r[${(f.dst - 16) << 1}]&-65281)|(${v}<<8);` : `r[${f.dst << 1}]=(r[${f.dst << 1}]&-256)|${v};`)
+      return false
+    }
+    case 'cmov': {
+      const cond = e.cond(f.op)
+      e.flush()
+      const d = f.dst << 1, s = f.src << 1
+      // a 32-bit CMOV zero-extends its destination even when the condition is false
+      out.push(sz === 8 ? `if(${cond}){r[${d}]=r[${s}];r[${d + 1}]=r[${s + 1}]}` : `if(${cond}){r[${d}]=r[${s}]}r[${d + 1}]=0;`)
+      return false
+    }
+    case 'call': {
+      // PUSH of the return address (see 'push'), then the jump
+      e.flush()
+      out.push(`lo=${next | 0};hi=${Math.floor(next / 4294967296) | 0};t=(r[8]>>>0)-8;h=(r[9]-(t<0?1:0))|0;`)
+      out.push(`if(h<=32767&&h>=-32768){a=h*4294967296+(t>>>0);p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095}else o=4096;`)
+      out.push(`if(o<=4088&&c.tlbWrite[i]===p){q=c.tlbWritePhys[i+c.tlbUserBank]+o;V.setInt32(q,lo,true);V.setInt32(q+4,hi,true);r[8]=t|0;r[9]=h}else{${e.sync()}H.push(c,8,lo,hi)}`)
+      out.push(`c.rip=${f.target};return k+${e.index + 1};`)
+      return true
+    }
+    case 'ret': {
+      e.flush()
+      out.push(`h=r[9];if(h<=32767&&h>=-32768){a=h*4294967296+(r[8]>>>0);p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095}else o=4096;`)
+      out.push(`if(o<=4088&&c.tlbRead[i]===p){q=c.tlbReadPhys[i+c.tlbUserBank]+o;lo=V.getInt32(q,true);hi=V.getInt32(q+4,true);a=hi*4294967296+(lo>>>0);if(hi<=32767&&hi>=-32768){t=(r[8]>>>0)+8;r[8]=t|0;r[9]=(r[9]+(t>4294967295?1:0))|0;c.rip=a;return k+${e.index + 1}}}`)
+      out.push(`c.rip=${e.start};H.ret64(c);return k+${e.index + 1};`)
+      return true
     }
     case 'push': {
       // the value is read before RSP moves (PUSH RSP pushes the old RSP); RSP changes only

@@ -316,10 +316,8 @@ function build(b: number, ip: number, start: number): CompiledInsn {
       if (m === null) return (c) => { const v = readReg(c, sz, rm), vh = c.h; const r = shift(c, op, sz, v, vh, byCl ? c.r[2] & 0xff : cnt); writeReg(c, sz, rm, r, c.h); c.rip = next }
       return (c) => { const a = memLin(c, m); probeWrite(c, a, sz); const v = rd(c, a, sz), vh = c.h; const r = shift(c, op, sz, v, vh, byCl ? c.r[2] & 0xff : cnt); wr(c, a, sz, r, c.h); c.rip = next }
     }
-    case 0xc3: {
-      const next = end(); void next
-      return (c) => { const v = pop(c, 8), vh = c.h; const t = vh * TWO32 + (v >>> 0); if (t < -CANON || t >= CANON) { addSp(c, -8); gp(0) } c.rip = t }
-    }
+    case 0xc3: return ret64
+
     case 0xc6: case 0xc7: {
       d.modrmDecode()
       if (((d.modrm >> 3) & 7) !== 0) return INTERP
@@ -384,6 +382,14 @@ function build(b: number, ip: number, start: number): CompiledInsn {
 }
 
 const INTERP_REL = 0x7fffffff + 1
+
+/** RET (near, 64-bit): a non-canonical return address faults with RSP unchanged (SDM vol. 2 "RET"). */
+export function ret64(c: CpuState): void {
+  const v = pop(c, 8), vh = c.h
+  const t = vh * TWO32 + (v >>> 0)
+  if (t < -CANON || t >= CANON) { addSp(c, -8); gp(0) }
+  c.rip = t
+}
 
 function build0F(ip: number, start: number): CompiledInsn {
   const d = dec
