@@ -5,14 +5,15 @@
  */
 import type {
   ByteString, CheckpointList, ConsoleChunk, ConsoleHistory, DebugChunk, HostInfo, HvEventLogResult, HvStatsResult, UploadResult,
-  VmConfig, VmProgress, VmStatsSample, VmSummary, ExportResult, PackageChunk,
+  VmConfig, VmProgress, VmStatsSample, VmSummary, ExportResult, PackageChunk, HostSettings, HostSettingsResult, StopAllMode, StopAllResult,
 } from './types'
 
 export interface Commands {
   'host:info': { args: Record<string, never>; result: HostInfo }
   'vm:list': { args: Record<string, never>; result: VmSummary[] }
   'vm:get': { args: { id: string }; result: VmSummary }
-  'vm:create': { args: { config: VmConfig }; result: VmSummary }
+  /** `location`: the folder the VM's files go to (`<location>/<VM id>/`); absent = Hypervisor Settings › Virtual Machines. */
+  'vm:create': { args: { config: VmConfig; location?: string }; result: VmSummary }
   'vm:start': { args: { id: string }; result: VmSummary }
   'vm:turnOff': { args: { id: string }; result: VmSummary }
   'vm:delete': { args: { id: string }; result: { id: string } }
@@ -63,6 +64,15 @@ export interface Commands {
   'package:discard': { args: { packageId: string }; result: { packageId: string } }
   /** Move, last step, after the target acknowledged the import: deletes the VM here unless it changed since packing. */
   'vm:completeMove': { args: { id: string; packageId: string }; result: { id: string } }
+  /**
+   * Stops every Running or Paused VM of this host: Save them, Turn Off, or Shut Down (then
+   * Turn Off those still on after `timeoutSeconds`, default 15). VMs in another transition are
+   * refused with the reason; answers when every VM is done.
+   */
+  'host:stopAll': { args: { mode: StopAllMode; timeoutSeconds?: number }; result: StopAllResult }
+  /** Hypervisor Settings (host-settings.json in the data folder). */
+  'host:getSettings': { args: Record<string, never>; result: HostSettingsResult }
+  'host:setSettings': { args: { settings: HostSettings }; result: HostSettingsResult }
 }
 
 export type Channel = keyof Commands
@@ -116,6 +126,9 @@ export const channels: readonly Channel[] = [
   'package:read',
   'package:discard',
   'vm:completeMove',
+  'host:stopAll',
+  'host:getSettings',
+  'host:setSettings',
 ]
 
 export const eventChannels: readonly EventChannel[] = ['vm:changed', 'console:output', 'vm:stats', 'debug:output', 'vm:progress']

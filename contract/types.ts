@@ -269,3 +269,38 @@ export interface PackageChunk {
   data: string
   final: boolean
 }
+
+/** Stop All (host action): how the running and paused VMs are stopped. */
+export const StopAllModes = ['shutDown', 'save', 'turnOff'] as const
+export type StopAllMode = (typeof StopAllModes)[number]
+
+/** What Stop All did to one VM. 'refused': not touched (the message says why); 'failed': tried, still on. */
+export interface StopAllOutcome {
+  id: string
+  name: string
+  result: 'saved' | 'shut-down' | 'turned-off' | 'refused' | 'failed'
+  message: string
+  /** The VM's state after Stop All. */
+  state: VmState
+}
+
+export interface StopAllResult {
+  mode: StopAllMode
+  vms: StopAllOutcome[]
+}
+
+/** Hyper-V Manager's Hypervisor Settings, made real for this host. */
+export interface HostSettings {
+  /** Absolute folder new VMs' files go to (`<folder>/<VM id>/`). */
+  virtualMachinesFolder: string
+  /** Absolute folder new VMs keep their checkpoints in (`<folder>/<VM id>/`); '' = inside each VM's folder. */
+  checkpointsFolder: string
+  /** Apply the VMs' Automatic Start/Stop Actions when the host starts and stops. */
+  automaticActions: boolean
+}
+
+/** `host:getSettings` / `host:setSettings`: the settings and what they would be if never changed. */
+export interface HostSettingsResult {
+  settings: HostSettings
+  defaults: HostSettings
+}

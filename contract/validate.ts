@@ -9,7 +9,7 @@ import { isChannel } from './channels'
 import { ErrorCode, fail, ok, type Result } from './errors'
 import {
   AutomaticStartActions, AutomaticStopActions, CheckpointTypes, ClockKinds, TripleFaultActions,
-  type BootSource, type CheckpointSettings, type ProcessorSettings, type VmConfig,
+  StopAllModes, type BootSource, type CheckpointSettings, type HostSettings, type ProcessorSettings, type VmConfig,
 } from './types'
 
 export const limits = {
@@ -34,6 +34,8 @@ export const limits = {
   processorWeightMax: 10000,
   /** Hyper-V's automatic start delay is at most a day. */
   startDelayMaxSeconds: 86400,
+  /** Stop All's Shut Down wait: below the clients' 30 s request timeout, since the command answers when all are done. */
+  stopAllTimeoutMaxSeconds: 20,
 } as const
 
 class Invalid extends Error {}
@@ -136,6 +138,24 @@ function processorSettings(value: unknown): ProcessorSettings {
   return { reserve, limit, weight, compatibilityMode: boolean(o.compatibilityMode, 'config.processor.compatibilityMode') }
 }
 
+/** A folder on the host; the host resolves nothing relative to its own working folder. */
+function absoluteFolder(value: unknown, where: string): string {
+  const folder = filePath(value, where)
+  if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(folder)) throw new Invalid(`${where} must be an absolute folder path`)
+  return folder
+}
+
+/** Hypervisor Settings; `checkpointsFolder` may be '' (inside each VM's folder). */
+export function validateHostSettings(value: unknown, where = 'settings'): HostSettings {
+  const o = object(value, where, ['virtualMachinesFolder', 'checkpointsFolder', 'automaticActions'])
+  const checkpoints = o.checkpointsFolder === '' ? '' : absoluteFolder(o.checkpointsFolder, `${where}.checkpointsFolder`)
+  return {
+    virtualMachinesFolder: absoluteFolder(o.virtualMachinesFolder, `${where}.virtualMachinesFolder`),
+    checkpointsFolder: checkpoints,
+    automaticActions: boolean(o.automaticActions, `${where}.automaticActions`),
+  }
+}
+
 function checkpointSettings(value: unknown): CheckpointSettings {
   const o = object(value, 'config.checkpoints', ['enabled', 'type', 'fallbackToStandard', 'location'])
   const settings: CheckpointSettings = {
@@ -144,10 +164,7 @@ function checkpointSettings(value: unknown): CheckpointSettings {
     fallbackToStandard: boolean(o.fallbackToStandard, 'config.checkpoints.fallbackToStandard'),
   }
   if (o.location !== undefined) {
-    const location = filePath(o.location, 'config.checkpoints.location')
-    // The host resolves nothing relative to its own working folder.
-    if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(location)) throw new Invalid('config.checkpoints.location must be an absolute folder path')
-    settings.location = location
+    settings.location = absoluteFolder(o.location, 'config.checkpoints.location')
   }
   return settings
 }
@@ -235,7 +252,11 @@ const validators: Validators = {
   'host:info': empty,
   'vm:list': empty,
   'vm:get': byId,
-  'vm:create': (args) => ({ config: validateVmConfig(object(args, 'arguments', ['config']).config) }),
+  'vm:create': (args) => {
+    const o = object(args, 'arguments', ['config', 'location'])
+    const config = validateVmConfig(o.config)
+    return o.location === undefined ? { config } : { config, location: absoluteFolder(o.location, 'location') }
+  },
   'vm:start': byId,
   'vm:turnOff': byId,
   'vm:delete': byId,
@@ -315,6 +336,14 @@ const validators: Validators = {
     const o = object(args, 'arguments', ['id', 'packageId'])
     return { id: vmId(o.id), packageId: vmId(o.packageId, 'packageId') }
   },
+  'host:stopAll': (args) => {
+    const o = object(args, 'arguments', ['mode', 'timeoutSeconds'])
+    const mode = oneOf(o.mode, 'mode', StopAllModes)
+    if (o.timeoutSeconds === undefined) return { mode }
+    return { mode, timeoutSeconds: integer(o.timeoutSeconds, 'timeoutSeconds', 1, limits.stopAllTimeoutMaxSeconds) }
+  },
+  'host:getSettings': empty,
+  'host:setSettings': (args) => ({ settings: validateHostSettings(object(args, 'arguments', ['settings']).settings) }),
 }
 
 /** Validates a command's channel and arguments; never throws. */

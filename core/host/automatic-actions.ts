@@ -9,13 +9,15 @@
  * Start: that file is read and removed, then after each VM's delay: "always-start" VMs start,
  * "start-if-running" VMs start if the file lists them, "nothing" VMs are left alone. A Saved
  * VM starts by restoring, so a VM saved on the way out continues where it was. After a crash
- * (no graceful stop) the file is absent and nothing starts by itself.
+ * (no graceful stop) the file is absent and nothing starts by itself. Hypervisor Settings ›
+ * Automatic actions off (`enabled()`): nothing starts or is recorded; the host turns VMs off.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { AutomaticStartAction, AutomaticStopAction, VmState } from '../../contract'
 import { removeFileDurable, writeFileAtomic } from './atomic-file'
 import type { VmRecord } from './inventory'
+import { isOn, stopVm } from './stop-vm'
 
 export const AUTOSTART_FILE = 'autostart.json'
 
@@ -36,13 +38,13 @@ export interface AutomaticHost {
   resume(id: string): Promise<unknown>
   /** A problem worth telling the user (serve prints it; the UI shows Status). */
   warn(message: string): void
+  /** Hypervisor Settings › Automatic actions; read at each host start and stop (absent = on). */
+  enabled?(): boolean
 }
 
 export const startActionOf = (r: VmRecord): AutomaticStartAction => r.config.automaticStartAction ?? 'start-if-running'
 export const stopActionOf = (r: VmRecord): AutomaticStopAction => r.config.automaticStopAction ?? 'save'
 
-const isOn = (s: VmState): boolean => s === 'Running' || s === 'Paused'
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 export class AutomaticActions {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
@@ -68,6 +70,9 @@ export class AutomaticActions {
     } catch {
       // No graceful stop recorded (first start, or the host was killed): only "always-start".
     }
+    // Turned off in Hypervisor Settings: the list is still consumed, so turning it on later
+    // does not start VMs from an old stop.
+    if (this.host.enabled?.() === false) return
     for (const r of this.host.records()) {
       const action = startActionOf(r)
       if (action === 'nothing' || (action === 'start-if-running' && !running.has(r.id))) continue
@@ -88,6 +93,8 @@ export class AutomaticActions {
     this.stopped = true
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
+    // Turned off in Hypervisor Settings: nothing is recorded and the host turns every VM off.
+    if (this.host.enabled?.() === false) return
     const on = this.host.records().filter((r) => isOn(this.host.state(r.id)))
     const data: AutostartFile = { version: 1, running: on.map((r) => r.id) }
     try {
@@ -99,23 +106,12 @@ export class AutomaticActions {
   }
 
   private async stopOne(r: VmRecord): Promise<void> {
-    const action = stopActionOf(r)
-    try {
-      if (action === 'save') {
-        await this.host.save(r.id)
-        return
-      }
-      if (action === 'shut-down') {
-        if (this.host.state(r.id) === 'Paused') await this.host.resume(r.id)
-        await this.host.shutDown(r.id)
-        const end = Date.now() + this.shutDownTimeoutMs
-        while (isOn(this.host.state(r.id)) && Date.now() < end) await sleep(50)
-        if (!isOn(this.host.state(r.id))) return
-        this.host.warn(`"${r.config.name}" did not shut down within ${this.shutDownTimeoutMs / 1000} s; turning it off`)
-      }
-    } catch (e) {
-      this.host.warn(`The automatic stop action of "${r.config.name}" failed (${(e as Error).message}); turning it off`)
+    const outcome = await stopVm(this.host, r.id, r.config.name, stopActionOf(r), this.shutDownTimeoutMs)
+    if (outcome.result === 'failed') {
+      this.host.warn(`The automatic stop action of "${r.config.name}" failed (${outcome.message}); turning it off`)
+      if (isOn(this.host.state(r.id))) await this.host.turnOff(r.id).catch(() => undefined)
+    } else if (outcome.result === 'turned-off' && stopActionOf(r) === 'shut-down') {
+      this.host.warn(outcome.message)
     }
-    if (isOn(this.host.state(r.id))) await this.host.turnOff(r.id).catch(() => undefined)
   }
 }

@@ -26,6 +26,7 @@ import {
   type HostFeatures,
   type Result,
   type VmConfig,
+  defaultCheckpointSettings,
   type VmProgress,
   type VmSummary,
 } from '../../contract'
@@ -41,6 +42,8 @@ import { LifecycleOps } from './lifecycle-ops'
 import { TransferOps } from './transfer-ops'
 import { decodeContainer } from '../vmm/saved-state/container'
 import { PORTS, newLiveVm, summaryOf, type LiveVm, type VmHost } from './live-vm'
+import { HostSettingsStore } from './host-settings'
+import { stopAll } from './stop-all'
 
 export type { LiveVm } from './live-vm'
 
@@ -87,6 +90,7 @@ export class HostService {
   private constructor(
     private readonly inventory: Inventory,
     private readonly options: HostServiceOptions,
+    private readonly settings: HostSettingsStore,
   ) {
     this.now = options.now ?? Date.now
     this.uploads = new Uploads(options.dataDir)
@@ -123,6 +127,7 @@ export class HostService {
         shutDown: (id) => this.lifecycle.control(id, 'shutDown'),
         resume: (id) => this.lifecycle.control(id, 'resume'),
         warn: (message) => options.onWarning?.(message),
+        enabled: () => this.settings.current.automaticActions,
       }, o.shutDownTimeoutMs)
     }
     this.transfers = new TransferOps({
@@ -140,7 +145,7 @@ export class HostService {
 
   static async open(options: HostServiceOptions): Promise<HostService> {
     const inventory = await Inventory.open(options.dataDir)
-    const host = new HostService(inventory, options)
+    const host = new HostService(inventory, options, await HostSettingsStore.open(options.dataDir))
     for (const r of inventory.list()) {
       const folder = inventory.vmFolder(r.id)
       await new CheckpointStore(folder, checkpointFolder(folder, r.id, r.config.checkpoints)).sweep().catch(() => 0)
@@ -161,7 +166,7 @@ export class HostService {
   }
 
   get problems(): readonly string[] {
-    return this.inventory.problems
+    return [...this.inventory.problems, ...this.settings.problems]
   }
 
   /** Runs a command from an untrusted caller: validates, dispatches, never throws. */
@@ -228,16 +233,18 @@ export class HostService {
       version: this.options.version ?? '0.0.0',
       platform: `${process.platform}-${process.arch}`,
       guests: await listBundledGuests(this.options.guestsDir),
-      problems: [...this.inventory.problems],
+      problems: [...this.problems],
       features: { ...this.features },
       dataDir: this.options.dataDir,
     }),
     'vm:list': async () => this.inventory.list().map((r) => this.summary(r)),
     'vm:get': async ({ id }) => this.summary(this.record(id)),
-    'vm:create': async ({ config }) => {
+    'vm:create': async ({ config: asked, location }) => {
       const id = randomUUID()
+      const { folder, config } = await this.placeNewVm(id, asked, location)
       if (config.checkpoints?.location) await this.prepareCheckpointLocation(id, config.checkpoints.location)
-      const record: VmRecord = { id, createdAt: this.now(), config: await this.uploads.adopt(config, this.inventory.vmFolder(id)) }
+      const record: VmRecord = { id, createdAt: this.now(), config: await this.uploads.adopt(config, join(folder ?? this.inventory.defaultFolder, id)) }
+      if (folder !== undefined) record.folder = folder
       try {
         await this.inventory.add(record)
       } catch (e) {
@@ -318,6 +325,16 @@ export class HostService {
     'package:read': async ({ packageId, offset }) => this.transfers.readPackageChunk(packageId, offset),
     'package:discard': async ({ packageId }) => this.transfers.discardPackage(packageId),
     'vm:completeMove': async ({ id, packageId }) => this.transfers.completeMove(id, packageId),
+    'host:stopAll': async ({ mode, timeoutSeconds }) => stopAll({
+      records: () => this.inventory.list(),
+      state: (id) => this.liveVm(id).state,
+      save: (id) => this.lifecycle.save(id),
+      turnOff: (id) => this.lifecycle.turnOff(id),
+      shutDown: (id) => this.lifecycle.control(id, 'shutDown'),
+      resume: (id) => this.lifecycle.control(id, 'resume'),
+    }, mode, timeoutSeconds),
+    'host:getSettings': async () => this.settings.result(),
+    'host:setSettings': async ({ settings }) => this.settings.set(settings),
     'console:history': async ({ id, port }) => {
       this.record(id)
       const vm = this.liveVm(id)
@@ -402,6 +419,27 @@ export class HostService {
       )
     }
     if (after) await this.prepareCheckpointLocation(record.id, after)
+  }
+
+  /**
+   * Hypervisor Settings for a new VM: its folder (the wizard's Location, else the Virtual
+   * Machines folder; undefined = the data folder's default) and, unless it names one, the
+   * Checkpoints folder as its checkpoint file location.
+   */
+  private async placeNewVm(id: string, config: VmConfig, location: string | undefined): Promise<{ folder: string | undefined; config: VmConfig }> {
+    const host = this.settings.current
+    const parent = location ?? host.virtualMachinesFolder
+    const folder = parent === this.inventory.defaultFolder ? undefined : parent
+    if (folder !== undefined) {
+      try {
+        await mkdir(join(folder, id), { recursive: true })
+      } catch (e) {
+        throw new HvError(ErrorCode.STORAGE, `The virtual machine folder ${folder} cannot be used: ${(e as Error).message}`)
+      }
+    }
+    if (!host.checkpointsFolder || config.checkpoints?.location) return { folder, config }
+    const checkpoints = { ...(config.checkpoints ?? defaultCheckpointSettings), location: host.checkpointsFolder }
+    return { folder, config: { ...config, checkpoints } }
   }
 
   private async prepareCheckpointLocation(id: string, location: string): Promise<void> {

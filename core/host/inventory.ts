@@ -18,6 +18,11 @@ export interface VmRecord {
   id: string
   createdAt: number
   config: VmConfig
+  /**
+   * The folder holding this VM's own folder (`<folder>/<id>/`), chosen when it was created
+   * (Hypervisor Settings › Virtual Machines, or the wizard's Location); absent = `<data dir>/files`.
+   */
+  folder?: string
 }
 
 const FORMAT_VERSION = 1
@@ -52,9 +57,14 @@ export class Inventory {
     return join(this.vmsDir, `${id}.json`)
   }
 
-  /** The VM's own folder for its files (uploaded kernels, later saved state). */
+  /** The VM's own folder for its files (uploaded kernels, saved state, checkpoints). */
   vmFolder(id: string): string {
-    return join(this.dataDir, 'files', id)
+    return join(this.records.get(id)?.folder ?? this.defaultFolder, id)
+  }
+
+  /** Where VM folders go unless Hypervisor Settings or the wizard name another folder. */
+  get defaultFolder(): string {
+    return join(this.dataDir, 'files')
   }
 
   list(): VmRecord[] {
@@ -87,6 +97,8 @@ export class Inventory {
   }
 
   async remove(id: string): Promise<void> {
+    // Its folder may be outside the data folder: known only while the record is.
+    const folder = this.vmFolder(id)
     const previous = this.order
     this.order = this.order.filter((x) => x !== id)
     try {
@@ -98,7 +110,7 @@ export class Inventory {
     this.records.delete(id)
     crashPoint('inventory:after-index', id)
     await removeFileDurable(this.vmPath(id))
-    await rm(this.vmFolder(id), { recursive: true, force: true })
+    await rm(folder, { recursive: true, force: true })
   }
 
   /** True when `id` names a VM here or a VM file that failed to load (ids must not collide). */
@@ -138,6 +150,12 @@ export class Inventory {
       } else this.unreadable.add(id)
     }
     await this.sweepFolders(onDisk)
+    // VMs created in another folder (Hypervisor Settings › Virtual Machines) are swept there.
+    for (const r of this.records.values()) {
+      if (r.folder === undefined) continue
+      await sweepTempFiles(this.vmFolder(r.id))
+      await sweepTempFiles(join(this.vmFolder(r.id), 'checkpoints'))
+    }
     // Imports being staged and Move packages never outlive the host process that made them.
     await rm(join(this.dataDir, 'staging'), { recursive: true, force: true })
     await rm(join(this.dataDir, 'packages'), { recursive: true, force: true })
@@ -199,7 +217,12 @@ export class Inventory {
       if (v.version !== FORMAT_VERSION) throw new Error(`unsupported version ${String(v.version)}`)
       if (v.id !== id) throw new Error('id does not match the file name')
       if (typeof v.createdAt !== 'number' || !Number.isFinite(v.createdAt)) throw new Error('createdAt is missing')
-      return { id, createdAt: v.createdAt, config: validateVmConfig(v.config) }
+      const record: VmRecord = { id, createdAt: v.createdAt, config: validateVmConfig(v.config) }
+      if (v.folder !== undefined) {
+        if (typeof v.folder !== 'string' || !/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(v.folder)) throw new Error('folder must be an absolute path')
+        record.folder = v.folder
+      }
+      return record
     } catch (e) {
       this.problems.push(`${file} is corrupt and was skipped: ${(e as Error).message}`)
       return null
@@ -208,5 +231,7 @@ export class Inventory {
 }
 
 function serializeRecord(r: VmRecord): string {
-  return JSON.stringify({ version: FORMAT_VERSION, id: r.id, createdAt: r.createdAt, config: r.config }, null, 2) + '\n'
+  // `folder` is written only when it is not the default, so such files read as before.
+  const folder = r.folder === undefined ? {} : { folder: r.folder }
+  return JSON.stringify({ version: FORMAT_VERSION, id: r.id, createdAt: r.createdAt, config: r.config, ...folder }, null, 2) + '\n'
 }

@@ -6,7 +6,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { ErrorCode, HvError } from '../../../contract'
+import { ErrorCode, HvError, type HostSettings, type HostSettingsResult, type StopAllMode, type StopAllResult } from '../../../contract'
 import type { ConnectionState, HvClient } from '../transport/hv-client'
 import { useConsoleStore } from './consoles'
 import { useErrorStore } from './errors'
@@ -127,5 +127,40 @@ export const useHostStore = defineStore('hosts', () => {
     if (currentId.value === id) show('local')
   }
 
-  return { hosts, currentId, current, init, show, addServer, removeServer }
+  /** Hypervisor Settings of the shown host; null when they could not be read (reported). */
+  async function loadSettings(): Promise<HostSettingsResult | null> {
+    try {
+      return await current.value!.client.invoke('host:getSettings', {})
+    } catch (e) {
+      useErrorStore().report('Reading the Hypervisor Settings', e)
+      return null
+    }
+  }
+
+  async function saveSettings(settings: HostSettings): Promise<HostSettingsResult | null> {
+    try {
+      return await current.value!.client.invoke('host:setSettings', { settings })
+    } catch (e) {
+      useErrorStore().report('Saving the Hypervisor Settings', e)
+      return null
+    }
+  }
+
+  /** Stop All on the shown host; the VMs it refused or could not stop are reported with their reason. */
+  async function stopAll(mode: StopAllMode): Promise<StopAllResult | null> {
+    const errors = useErrorStore()
+    let r: StopAllResult
+    try {
+      r = await current.value!.client.invoke('host:stopAll', { mode })
+    } catch (e) {
+      errors.report('Stop All', e)
+      return null
+    }
+    for (const v of r.vms) {
+      if (v.result === 'refused' || v.result === 'failed') errors.report(`Stopping "${v.name}"`, new HvError(v.result === 'refused' ? ErrorCode.INVALID_STATE : ErrorCode.MACHINE, v.message))
+    }
+    return r
+  }
+
+  return { hosts, currentId, current, init, show, addServer, removeServer, loadSettings, saveSettings, stopAll }
 })

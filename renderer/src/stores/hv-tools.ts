@@ -1,7 +1,8 @@
 /**
  * Which hypervisor view is open (Statistics, Event Log, Debug Console — TLFS ch. 21, 19, 20)
  * and for which VM, and the Checkpoint action shared by the Actions pane and the details
- * pane's Checkpoints tree (which reloads when `revision` changes).
+ * pane's Checkpoints tree (which reloads when `revision` changes). Opened from the host's
+ * actions, the window lists this host's running VMs to choose from.
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
@@ -12,11 +13,13 @@ import { useErrorStore } from './errors'
 export type HvTool = 'stats' | 'events' | 'debug'
 
 export const useHvToolsStore = defineStore('hv-tools', () => {
-  const open = ref<{ vmId: string; tool: HvTool } | null>(null)
+  /** `host`: opened from the host's actions, so the window offers a selector of the running VMs. */
+  const open = ref<{ vmId: string; tool: HvTool; host: boolean } | null>(null)
   const revision = ref(0)
 
-  function show(vmId: string, tool: HvTool): void {
-    open.value = { vmId, tool }
+  /** Opens (or switches) the view; `host` left out keeps the open window's kind. */
+  function show(vmId: string, tool: HvTool, host?: boolean): void {
+    open.value = { vmId, tool, host: host ?? open.value?.host ?? false }
   }
   function close(): void {
     open.value = null

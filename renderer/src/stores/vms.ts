@@ -180,8 +180,9 @@ export const useVmStore = defineStore('vms', () => {
     return true
   }
 
-  async function create(config: VmConfig): Promise<VmSummary | null> {
-    const vm = await run(null, `Creating "${config.name}"`, () => api().invoke('vm:create', { config }))
+  /** `location`: the folder for the VM's files (the wizard's Location); absent = the host's default. */
+  async function create(config: VmConfig, location?: string): Promise<VmSummary | null> {
+    const vm = await run(null, `Creating "${config.name}"`, () => api().invoke('vm:create', location ? { config, location } : { config }))
     if (vm) {
       upsert(vm)
       select(vm.id)

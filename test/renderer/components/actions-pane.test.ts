@@ -96,7 +96,7 @@ describe('ActionsPane', () => {
     const running = pane([vm('a', 'Running')], ['a'])
     expect(enabled(running, 'action-hv-stats')).toBe(true)
     await button(running, 'action-event-log').trigger('click')
-    expect(useHvToolsStore().open).toEqual({ vmId: 'a', tool: 'events' })
+    expect(useHvToolsStore().open).toEqual({ vmId: 'a', tool: 'events', host: false })
   })
 
   it('allows Export and Move only for one VM that is Off or Saved', () => {
