@@ -23,7 +23,7 @@ import { Partition, HvPartitionState } from './partition'
 import { HvPartitionProperty as P, HvProcessorVendor } from './partition-properties'
 import { HV_PRIVILEGE_ALL_DEFINED, HV_PRIVILEGE_CHILD_DEFAULT } from './privileges'
 import { SyntheticMsrTable } from './synthetic-msrs'
-import { VirtualProcessor } from './virtual-processor'
+import { retiredRunTimeSource, VirtualProcessor, type VpRunTimeSource } from './virtual-processor'
 import { HvWrapper } from './wrapper'
 import { InterruptServices } from './apic/interrupt-services'
 import { HvDebugService } from './debug/debug-session'
@@ -79,6 +79,12 @@ export interface HypervisorOptions {
   limits?: Partial<HvLimits>
   /** Global reference time in 100 ns units (default: wall clock since construction). */
   referenceTime?: () => number
+  /**
+   * Nanoseconds each VP has run (guest and hypervisor code, 10.3.2): HV_X64_MSR_VP_RUNTIME and
+   * the run times of the stats pages derive from it. A VMM passes one on the VM's clock so run
+   * time and reference time agree (default: 10 ns per retired instruction, `retiredRunTimeSource`).
+   */
+  vpRunTime?: VpRunTimeSource
   /** Test knob (4.6): HvFinalizePartition passes through Finalizing with one continuation. */
   finalizeContinues?: boolean
   /** Test knob (4.6): most reps per invocation for native rep calls. */
@@ -115,6 +121,7 @@ export class Hypervisor {
   private readonly native: NativeCpuid
   private readonly rootProps: { features: bigint; xsave: bigint; clflush: bigint }
   readonly referenceTime: () => number
+  private readonly vpRunTime: VpRunTimeSource
   // Scratch blocks for wrapper and native calls (64 KiB holds the largest 4095-rep list).
   private readonly scratchIn = new DataView(new ArrayBuffer(0x10000))
   private readonly scratchOut = new DataView(new ArrayBuffer(0x10000))
@@ -136,6 +143,7 @@ export class Hypervisor {
     this.native = opts.nativeCpuid ?? nativeCpuid
     const start = Date.now()
     this.referenceTime = opts.referenceTime ?? (() => (Date.now() - start) * 10000)
+    this.vpRunTime = opts.vpRunTime ?? retiredRunTimeSource
     const maxVps = opts.maxVpsPerPartition ?? 64
     const lps = opts.logicalProcessorCount ?? 1
     this.config = {
@@ -296,7 +304,7 @@ export class Hypervisor {
 
   createVpObject(p: Partition, index: number): VirtualProcessor {
     const cpu = this.createCpu(p.memory!, index)
-    const vp = new VirtualProcessor(p, index, cpu)
+    const vp = new VirtualProcessor(p, index, cpu, this.vpRunTime)
     cpu.exceptionBitmap = p.intercepts.exceptionBitmap()
     // 10.1: only the BSP has IA32_APIC_BASE.BSP set.
     const apicBase = cpu.readMsr(0x1b)
@@ -322,10 +330,10 @@ export class Hypervisor {
     for (const vp of p.liveVps()) vp.cpu.exceptionBitmap = bitmap
   }
 
-  /** Sum of VP run times, as the one LP's run time (100 ns units). */
-  logicalProcessorRunTime(): number {
+  /** Run time of logical processor `lp` (6.3.3, 100 ns units): the run times of the VPs it runs (stats.lpOf). */
+  logicalProcessorRunTime(lp: number): number {
     let t = 0
-    for (const p of this.partitions.values()) for (const vp of p.liveVps()) t += vp.runTime
+    for (const p of this.partitions.values()) for (const vp of p.liveVps()) if (this.stats.lpOf(vp) === lp) t += vp.runTime
     return t
   }
 

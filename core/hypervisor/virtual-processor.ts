@@ -55,6 +55,16 @@ export const HvMessageType = {
 export const INTERCEPT_SUSPEND_SUSPENDED = 1
 export const INTERCEPT_SUSPEND_TLB_FLUSH_INHIBIT = 2
 
+/**
+ * Where a VP's run time comes from (10.3.2: guest plus hypervisor code, in 100 ns units):
+ * the nanoseconds `vp` has run since it was created, never decreasing. The VMM supplies one
+ * that follows the VM's clock (core/vmm/machine.ts measures each run slice on it).
+ */
+export type VpRunTimeSource = (vp: VirtualProcessor) => number
+
+/** DECISION: with no VMM to measure slices (a bare Hypervisor), 10 ns per retired instruction (a nominal 100 MIPS). */
+export const retiredRunTimeSource: VpRunTimeSource = (vp) => vp.cpu.retired * 10
+
 export class VirtualProcessor {
   /** HvRegisterExplicitSuspend.Suspended: set at creation (10.5 HvCreateVp). */
   explicitSuspend = true
@@ -68,8 +78,8 @@ export class VirtualProcessor {
   pendingInterruption = 0n
   /** Run time already accounted, in 100 ns units (HV_X64_MSR_VP_RUNTIME). */
   runTimeBase = 0
-  /** Added to the CPU's retired count for the run time: carries the sub-100 ns remainder across a restore (ch. 17). */
-  runTimeRetiredOffset = 0
+  /** Added to the source's nanoseconds: rebases it after a restore and carries the sub-100 ns remainder (ch. 17). */
+  runTimeOffsetNs = 0
   /** The guest wrote 1 to HV_X64_MSR_RESET; runVp leaves with SystemReset. */
   resetRequested = false
   /** Idle sleep entered through HV_X64_MSR_GUEST_IDLE or a power-state trigger (10.1, 6.2). */
@@ -109,6 +119,7 @@ export class VirtualProcessor {
     readonly partition: Partition,
     readonly index: number,
     readonly cpu: X64Cpu,
+    private readonly runTimeSource: VpRunTimeSource = retiredRunTimeSource,
   ) {
     this.waitingForSipi = index !== 0
     this.initialApicId = index
@@ -119,8 +130,19 @@ export class VirtualProcessor {
     return !this.explicitSuspend && (this.interceptSuspend & INTERCEPT_SUSPEND_SUSPENDED) === 0 && !this.waitingForSipi
   }
 
-  /** HV_X64_MSR_VP_RUNTIME: DECISION: 10 retired instructions per 100 ns (a nominal 100 MIPS). */
+  /** Nanoseconds of run time since creation as the source reports them, plus the restore offset. */
+  get runTimeNs(): number {
+    return this.runTimeSource(this) + this.runTimeOffsetNs
+  }
+
+  /** HV_X64_MSR_VP_RUNTIME (10.3.2) and the VP page's Total Run Time, in 100 ns units. */
   get runTime(): number {
-    return this.runTimeBase + Math.floor((this.cpu.retired + this.runTimeRetiredOffset) / 10)
+    return this.runTimeBase + Math.floor(this.runTimeNs / 100)
+  }
+
+  /** Restart the run-time count at `units` of 100 ns plus `remainderNs` (restore, ch. 17). */
+  setRunTime(units: number, remainderNs: number): void {
+    this.runTimeBase = units
+    this.runTimeOffsetNs = remainderNs - this.runTimeSource(this)
   }
 }

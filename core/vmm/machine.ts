@@ -27,7 +27,7 @@ import { ACPI_AREA_BASE, buildAcpiTables } from './acpi/acpi-tables'
 import { applyBootState } from './loaders/boot-state'
 import { Lifecycle } from './lifecycle'
 import type { MachineConfig, MachineControl, MachineEvents, MachineStop, VmState } from './machine-api'
-import { createRunClock, TSC_HZ, type RunClock } from './vm-clock'
+import { createRunClock, TSC_HZ, VpRunMeter, type RunClock } from './vm-clock'
 import { MachineStats } from './machine-stats'
 import { defaultRuntime, type MachineRuntime } from './runtime'
 import { WHvRestorePartitionState, WHvSavePartitionState } from '../whp/whp-save-restore'
@@ -50,6 +50,7 @@ import { HV_STATUS_SUCCESS } from '../hypervisor/hv-status'
 import { partitionPolicy } from '../hypervisor/scheduler/partition-policy'
 import { NS_PER_INSTRUCTION } from './vm-clock'
 import { VpThrottle } from './vp-throttle'
+import { VpCounter } from '../hypervisor/stats/stats-types'
 
 /** Instructions per VP per slice: small enough for timely device service, big enough to amortize. */
 const SLICE_INSTRUCTIONS = 20_000
@@ -153,8 +154,15 @@ export class Machine implements MachineControl, MachineHvServices {
   }
 
   statsText(): string {
-    if (this.partition) this.stats.instructions = this.retiredTotal()
+    this.refreshStats()
     return this.stats.format()
+  }
+
+  /** Counters the machine reads off the VPs: instructions retired, interrupts injected (appendix J Virtual Interrupts). */
+  private refreshStats(): void {
+    if (!this.partition) return
+    this.stats.instructions = this.retiredTotal()
+    this.stats.interruptsDelivered = this.interruptsTotal()
   }
 
   // ---- saved state (core/vmm/saved-state; hypervisor part: TLFS ch. 17)
@@ -235,8 +243,12 @@ export class Machine implements MachineControl, MachineHvServices {
     // Reference time (100 ns units) follows the VM clock, so virtual-clock runs are deterministic and saved states resume it.
     // One LP per VP so the LP stats pages and event-log LP numbers name the VP (VP v runs on LP v).
     // Debugging support (CPUID 0x40000003 EDX bit 1, ch. 20) is advertised when the session is on.
+    // VP run time (HV_X64_MSR_VP_RUNTIME, stats pages) is the VM-clock time of the VP's run slices, so a
+    // busy VP's run time keeps pace with the reference time and a halted VP's stands still (10.3.2).
+    const meter = (this.runMeter = new VpRunMeter(this.clock, c.cpus))
     this.hv = new Hypervisor({
       createCpu: (mem) => createX64Cpu(mem), nativeCpuid, referenceTime: () => Math.floor(this.clock.now() / 100),
+      vpRunTime: (vp) => meter.runNs(vp.index),
       logicalProcessorCount: c.cpus, features: { miscFeatures: (c.debug ?? true) ? 0x2 : 0 },
     })
     this.root.prepare(this.hv)
@@ -366,7 +378,7 @@ export class Machine implements MachineControl, MachineHvServices {
     this.cancelTimer()
     this.flushSerial()
     if (this.partition && this.state === 'Running') this.events.stopping?.(stop)
-    if (this.partition) this.stats.instructions = this.retiredTotal()
+    this.refreshStats()
     if (this.state === 'Running' || this.state === 'Paused') this.lifecycle.transition('Stopping')
     this.teardown()
     this.lifecycle.transition('Off', true)
@@ -385,8 +397,22 @@ export class Machine implements MachineControl, MachineHvServices {
     this.timer = null
   }
 
+  /** The VPs' run time on the VM clock, this boot (vm-clock.ts). */
+  private runMeter: VpRunMeter | null = null
+
   /** Instructions retired by VPs of earlier boots of this machine (before resets). */
   private retiredBeforeReset = 0
+
+  /** Interrupts injected into VPs of earlier boots of this machine (before resets). */
+  private interruptsBeforeReset = 0
+
+  private interruptsTotal(): number {
+    let n = this.interruptsBeforeReset
+    const part = this.partition && this.hv?.partition(this.partition.id)
+    if (!part) return n
+    for (const vp of part.liveVps()) n += vp.counters[VpCounter.VirtualInterrupts]
+    return n
+  }
 
   private retiredTotal(): number {
     let n = this.retiredBeforeReset
@@ -406,7 +432,7 @@ export class Machine implements MachineControl, MachineHvServices {
       return
     }
     // The host samples this for CPU Usage between turns (core/host/vm-worker.ts).
-    if (this.partition) this.stats.instructions = this.retiredTotal()
+    this.refreshStats()
     this.flushSerial()
     this.root.pump()
   }
@@ -474,12 +500,15 @@ export class Machine implements MachineControl, MachineHvServices {
         // On the host clock instructions have no fixed duration: an overrun becomes debt.
         if (this.clock.kind === 'virtual') budget = Math.min(budget, Math.max(1, Math.ceil(allowed / NS_PER_INSTRUCTION)))
       }
+      const meter = this.runMeter!
       this.clock.beginSlice(() => cpu.retired)
+      meter.begin(i)
       const endAt = cpu.retired + budget
       while (cpu.retired < endAt && !this.stopInfo) {
         const exit = WHvRunVirtualProcessor(p, i, endAt - cpu.retired)
         if (!this.handleExit(i, exit.ExitReason)) break
       }
+      meter.end()
       this.clock.endSlice()
       throttle?.charge(i, this.clock.now() - startNs)
       if (!cpu.halted) busy = true
@@ -557,6 +586,7 @@ export class Machine implements MachineControl, MachineHvServices {
   private doReset(): void {
     this.resetRequested = false
     this.retiredBeforeReset = this.retiredTotal()
+    this.interruptsBeforeReset = this.interruptsTotal()
     this.stats.resets++
     this.teardown()
     this.build()

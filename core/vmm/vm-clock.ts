@@ -82,3 +82,38 @@ export class HostClock implements RunClock {
 export function createRunClock(kind: 'virtual' | 'host', runtime: MachineRuntime): RunClock {
   return kind === 'virtual' ? new VirtualClock() : new HostClock(runtime)
 }
+
+/**
+ * The VM-clock time each VP has spent in run slices: its run time (TLFS 10.3.2
+ * HV_X64_MSR_VP_RUNTIME, the stats pages' run times), which the machine hands the hypervisor
+ * as its run-time source. Virtual clock: the slice's instructions × NS_PER_INSTRUCTION; host
+ * clock: the host time the slice took. Halted VPs are not in a slice, so their time stands still.
+ */
+export class VpRunMeter {
+  private readonly ns: Float64Array
+  private running = -1
+  private start = 0
+
+  constructor(private readonly clock: VmClock, vps: number) {
+    this.ns = new Float64Array(vps)
+  }
+
+  /** VP `vp` starts a run slice now. */
+  begin(vp: number): void {
+    this.start = this.clock.now()
+    this.running = vp
+  }
+
+  /** The open slice ends now. */
+  end(): void {
+    if (this.running < 0) return
+    this.ns[this.running] += Math.max(0, this.clock.now() - this.start)
+    this.running = -1
+  }
+
+  /** Nanoseconds VP `vp` has run, the open slice included (a guest reading VP_RUNTIME sees it move). */
+  runNs(vp: number): number {
+    const closed = this.ns[vp] ?? 0
+    return vp === this.running ? closed + Math.max(0, this.clock.now() - this.start) : closed
+  }
+}

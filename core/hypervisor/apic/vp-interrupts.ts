@@ -9,6 +9,7 @@
 import type { VirtualProcessor } from '../virtual-processor'
 import { Synic } from '../synic/synic'
 import { OverlayPage } from '../synic/overlay-page'
+import { VpCounter } from '../stats/stats-types'
 import { HV_STIMER_COUNT, SyntheticTimer } from '../timers/synthetic-timers'
 import { APIC_BASE_BSP, APIC_BASE_DEFAULT, APIC_BASE_ENABLE, LVT_LINT0, LVT_MASKED } from './apic-registers'
 import { LocalApic, type ApicHost } from './local-apic'
@@ -95,7 +96,7 @@ export class VpInterrupts {
       this.nmiPending = false
       vp.idleSleep = false
       cpu.deliverNmi()
-      this.delivered++
+      this.counted()
       return true
     }
     const ext = this.extIntOpen() && this.owner.extIntPending()
@@ -113,7 +114,7 @@ export class VpInterrupts {
       const vector = this.owner.acknowledgeExtInt()
       if (vector >= 0) {
         cpu.deliverInterrupt(vector)
-        this.delivered++
+        this.counted()
         return true
       }
       if (v < 0) return false
@@ -129,8 +130,14 @@ export class VpInterrupts {
       this.lazyEoiVector = v
     }
     cpu.deliverInterrupt(v)
-    this.delivered++
+    this.counted()
     return true
+  }
+
+  /** One interrupt injected: the statistics counter here and the VP's appendix J "Virtual Interrupts/sec". */
+  private counted(): void {
+    this.delivered++
+    this.vp.counters[VpCounter.VirtualInterrupts]++
   }
 
   /** SynIC and timers back to reset values (VP creation / INIT). */

@@ -10,7 +10,8 @@ import { hasPrivilege, HvPrivilege } from '../privileges'
 export function HvGetLogicalProcessorRunTime(f: HypercallFrame): HvStatus {
   if (!hasPrivilege(f.caller.privileges, HvPrivilege.CpuPowerManagement)) return HV_STATUS_ACCESS_DENIED
   const global = BigInt(f.hv.referenceTime())
-  const local = BigInt(f.hv.logicalProcessorRunTime())
+  // The LP the calling VP runs on; the root (no VP) asks about LP 0.
+  const local = BigInt(f.hv.logicalProcessorRunTime(f.callerVp ? f.hv.stats.lpOf(f.callerVp) : 0))
   f.output.setBigUint64(0, global, true)
   f.output.setBigUint64(8, local, true)
   f.output.setBigUint64(16, local, true) // DECISION U13: GroupRunTime = LocalRunTime

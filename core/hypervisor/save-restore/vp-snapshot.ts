@@ -103,10 +103,9 @@ export function readVpSnapshot(r: ByteReader): VpSnapshot {
       vp.initialApicId = initialApicId
       vp.pendingInterruption = pendingInterruption
       vp.interruptState = interruptState
-      // The CPU's retired count restarts with the new CPU; keep VP_RUNTIME continuous (the
+      // The run-time source restarts with the new VP; keep VP_RUNTIME continuous (the
       // sub-unit remainder comes back with the hv.vp-runtime section).
-      vp.runTimeBase = runTime
-      vp.runTimeRetiredOffset = -cpu.retired
+      vp.setRunTime(runTime, 0)
       // Mode-defining registers first so that segment loads see the final mode.
       cpu.setEfer(efer)
       cpu.setCr(4, crs[3])

@@ -44,6 +44,15 @@ interface StatsMapping {
   readonly view: DataView | null
 }
 
+/**
+ * DECISION: hypervisor time is modelled: HV_ENTRY_COST_100NS per hypervisor entry, at most the
+ * VP's whole run time — the run-time source measures the VP's slices, which already include
+ * the hypervisor's work, so this is the hypervisor's share of them, never more than all of it.
+ */
+export function hypervisorRunTime(vp: VirtualProcessor): number {
+  return Math.min(vp.counters[0] * HV_ENTRY_COST_100NS, vp.runTime)
+}
+
 export class HvStatistics {
   /** LPA counters, LP_COUNTER_SLOTS per LP. */
   readonly lp: Float64Array
@@ -123,16 +132,18 @@ export class HvStatistics {
         for (const p of hv.partitions.values()) {
           for (const vp of p.liveVps()) {
             if (this.lpOf(vp) !== obj.lpIndex) continue
-            const t = vp.counters[0] * HV_ENTRY_COST_100NS
-            hvTime += t
-            total += vp.runTime + t
+            hvTime += hypervisorRunTime(vp)
+            total += vp.runTime
           }
         }
         if (groups & StatsGroups.Retail) {
           w.group(HV_STATISTICS_TYPE_LPA_ID, LPA_COUNTERS.length)
           const base = obj.lpIndex * LP_COUNTER_SLOTS
           for (let i = 4; i <= LPA_COUNTERS.length; i++) w.counter(i, this.lp[base + i])
-          w.counter(1, hv.referenceTime()).counter(2, total).counter(3, hvTime)
+          const global = hv.referenceTime()
+          // DECISION: an LP that runs no VP waits in HLT (C1), so '% C1 Time' holds the LP's
+          // idle time in 100 ns units (cumulative, like the /sec counters): global minus run time.
+          w.counter(1, global).counter(2, total).counter(3, hvTime).counter(LpCounter.C1Time, Math.max(0, global - total))
         }
         if (groups & StatsGroups.Internal) w.group(HV_STATISTICS_TYPE_LPV_ID, 0)
         break
@@ -152,8 +163,8 @@ export class HvStatistics {
       }
       case T.HvStatsObjectVp: {
         const vp = obj.vp
-        const hvTime = vp.counters[0] * HV_ENTRY_COST_100NS
-        if (groups & StatsGroups.Retail) w.group(HV_STATISTICS_TYPE_VPA_ID, 2).counter(1, vp.runTime + hvTime).counter(2, hvTime)
+        // Total Run Time is HV_X64_MSR_VP_RUNTIME: guest and hypervisor code (10.3.2, appendix J).
+        if (groups & StatsGroups.Retail) w.group(HV_STATISTICS_TYPE_VPA_ID, 2).counter(1, vp.runTime).counter(2, hypervisorRunTime(vp))
         if (groups & StatsGroups.Internal) {
           w.group(HV_STATISTICS_TYPE_VPV_ID, VPV_COUNTERS.length)
           for (let i = 1; i <= VPV_COUNTERS.length; i++) w.counter(i, vp.counters[i])

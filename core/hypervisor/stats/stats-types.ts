@@ -116,6 +116,8 @@ export const LpCounter = {
   ContextSwitches: 5,
   ProcessorHalts: 10,
   C1Transitions: 13,
+  /** Idle time of the LP in 100 ns units (rendered, not counted; statistics.ts). */
+  C1Time: 14,
   C2Transitions: 15,
   C3Transitions: 17,
 } as const
@@ -123,6 +125,7 @@ export const LP_COUNTER_SLOTS = 20
 
 /**
  * DECISION: hypervisor time is modelled, not measured: each hypervisor entry costs 10 units
- * of 100 ns (1 µs, the order of a real VM exit) of hypervisor run time.
+ * of 100 ns (1 µs, the order of a real VM exit) of hypervisor run time, taken out of the VP's
+ * run time (statistics.ts hypervisorRunTime).
  */
 export const HV_ENTRY_COST_100NS = 10

@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { restorePartitionStateAll, savePartitionStateAll, HvSaveRestoreStateResult as R } from '../../../../core/hypervisor/save-restore'
+import { ByteWriter } from '../../../../core/hypervisor/save-restore/byte-stream'
+import { saveSection } from '../../../../core/hypervisor/save-restore/save-sections'
 import { HV_X64_MSR_STATS_VP_INTERNAL_PAGE, HV_X64_MSR_VP_RUNTIME } from '../../../../core/hypervisor/synthetic-msrs'
 import { HvServicesWrapper } from '../../../../core/hypervisor/system/services-wrapper'
 import { type WHvPartition } from '../../../../core/whp'
@@ -44,19 +46,41 @@ describe('hypervisor-owned state the round trip needs', () => {
   it('hv.vp-runtime: a VP saved mid-unit reads the same VP_RUNTIME as the original after the same work', () => {
     const a = makeVm().p
     const va = vpOf(a)
-    // 7 instructions into a 100 ns unit (10 instructions per unit).
-    va.runTimeRetiredOffset = 1237 - va.cpu.retired
+    // 70 ns into a 100 ns unit (the bare hypervisor's source: 10 ns per retired instruction).
+    va.runTimeOffsetNs = 12370 - va.cpu.retired * 10
     expect(va.runTime).toBe(123)
     const b = makeVm().p
     migrate(a, b)
     const vb = vpOf(b)
     const read = (p: WHvPartition) => p.hv.msrs.get(HV_X64_MSR_VP_RUNTIME)!.read(vpOf(p))
     expect(read(b)).toBe(123n)
-    // Three more instructions complete the unit in both.
-    va.runTimeRetiredOffset += 3
-    vb.runTimeRetiredOffset += 3
+    // 30 more nanoseconds complete the unit in both.
+    va.runTimeOffsetNs += 30
+    vb.runTimeOffsetNs += 30
     expect(read(a)).toBe(124n)
     expect(read(b)).toBe(124n)
+  })
+
+  it('hv.vp-runtime version 1 (remainder in tenths of a unit) still restores, as remainder × 10 ns', () => {
+    const { p } = makeVm()
+    const vp = vpOf(p)
+    const part = p.hv.partition(p.id)!
+    const section = saveSection('hv.vp-runtime')!
+    expect(section.version).toBe(2)
+    const v1 = new ByteWriter().u16(1).u32(0).u8(7).finish()
+    expect(section.check!(part, v1, 1, p.hv)).toBe(R.HvStateComplete)
+    // 10 in version 1 is out of range (0-9); 99 is fine in version 2 but not in version 1.
+    expect(section.check!(part, new ByteWriter().u16(1).u32(0).u8(10).finish(), 1, p.hv)).toBe(R.HvStateCorruptData)
+    expect(section.check!(part, new ByteWriter().u16(1).u32(0).u8(99).finish(), 2, p.hv)).toBe(R.HvStateComplete)
+    expect(section.check!(part, new ByteWriter().u16(1).u32(0).u8(100).finish(), 2, p.hv)).toBe(R.HvStateCorruptData)
+    vp.setRunTime(500, 0)
+    section.restore(part, v1, 1, p.hv)
+    expect(vp.runTime).toBe(500)
+    expect(vp.runTimeNs % 100).toBe(70)
+    vp.runTimeOffsetNs += 29
+    expect(vp.runTime).toBe(500)
+    vp.runTimeOffsetNs += 1
+    expect(vp.runTime).toBe(501)
   })
 })
 
