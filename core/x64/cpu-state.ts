@@ -35,8 +35,14 @@ export interface CodeBlock {
   heat: number
 }
 
-/** Executions of a code address before it is compiled as a block (see compile-block.ts coldBlock). */
-export const DEFAULT_BLOCK_THRESHOLD = 3000
+/**
+ * Executions of a code address before it is compiled as a block (see compile-block.ts
+ * coldBlock). With most kernel forms now closures or inline, generating source pays off
+ * later than it did. Process CPU time of the Debian boot (virtual clock, one run each on
+ * a shared machine): to the prompt 75-85 s at 3,000, 64 s at 10,000, 66 s at 30,000; to
+ * the end of early boot 72 s at 1,000, 64 s at 3,000, 51 s at 10,000 (docs/linux.md).
+ */
+export const DEFAULT_BLOCK_THRESHOLD = 10000
 
 // (defined in tlb-set.ts, which cpu-state.ts imports: a cycle would leave them undefined there)
 export { TLB_BITS, TLB_SIZE } from './tlb-set'
