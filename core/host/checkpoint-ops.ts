@@ -146,11 +146,18 @@ export class CheckpointOps {
       await h.setConfig(id, next)
       await this.store(id).save(tree)
     })
-    vm.state = 'Off'
+    return this.applied(id, tree, 'Off', cpName)
+  }
+
+  /** The VM now stands at the applied checkpoint (Off for a configuration one, else Saved). */
+  private applied(id: string, tree: Awaited<ReturnType<CheckpointStore['load']>>, state: 'Off' | 'Saved', name: string): CheckpointList {
+    const h = this.host
+    const vm = h.live(id)
+    vm.state = state
     clearRunning(vm)
     vm.lastStop = null
     h.changed(id)
-    h.progress(id, 'apply', 100, `Applied "${cpName}"`)
+    h.progress(id, 'apply', 100, `Applied "${name}"`)
     return checkpointList(id, tree)
   }
 
@@ -188,11 +195,6 @@ export class CheckpointOps {
       await writeFileAtomic(h.savedStatePath(id), bytes)
       await this.store(id).save(tree)
     })
-    vm.state = 'Saved'
-    clearRunning(vm)
-    vm.lastStop = null
-    h.changed(id)
-    h.progress(id, 'apply', 100, `Applied "${target.name}"`)
-    return checkpointList(id, tree)
+    return this.applied(id, tree, 'Saved', target.name)
   }
 }
