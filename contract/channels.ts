@@ -7,6 +7,7 @@ import type {
   ByteString, CheckpointList, ConsoleChunk, ConsoleHistory, DebugChunk, HostInfo, HvEventLogResult, HvStatsResult, UploadResult,
   VmConfig, VmProgress, VmStatsSample, VmSummary, ExportResult, PackageChunk, HostSettings, HostSettingsResult, StopAllMode, StopAllResult,
 } from './types'
+import type { MenuCommand } from './menu'
 
 export interface Commands {
   'host:info': { args: Record<string, never>; result: HostInfo }
@@ -50,6 +51,8 @@ export interface Commands {
   /** Shell-only commands (Electron): a native file picker and a Connect window per VM. */
   'shell:openFile': { args: { title: string }; result: { path: string | null } }
   'shell:openConnect': { args: { id: string }; result: { opened: boolean } }
+  /** A native folder picker (Electron); `defaultPath` is where it opens. */
+  'shell:openFolder': { args: { title: string; defaultPath?: string }; result: { path: string | null } }
   'console:input': { args: { id: string; port: number; data: ByteString }; result: { accepted: number } }
   'console:history': { args: { id: string; port: number }; result: ConsoleHistory }
   /** Export an Off or Saved VM into a new folder `<path>/<VM name>` (absolute `path` on the host). */
@@ -86,6 +89,8 @@ export interface Events {
   'vm:stats': VmStatsSample
   'debug:output': DebugChunk
   'vm:progress': VmProgress
+  /** The desktop app's menu (contract/menu.ts): sent by Electron to the manager window only. */
+  'menu:command': { command: MenuCommand }
 }
 
 export type EventChannel = keyof Events
@@ -118,6 +123,7 @@ export const channels: readonly Channel[] = [
   'file:upload',
   'shell:openFile',
   'shell:openConnect',
+  'shell:openFolder',
   'console:input',
   'console:history',
   'vm:export',
@@ -131,7 +137,7 @@ export const channels: readonly Channel[] = [
   'host:setSettings',
 ]
 
-export const eventChannels: readonly EventChannel[] = ['vm:changed', 'console:output', 'vm:stats', 'debug:output', 'vm:progress']
+export const eventChannels: readonly EventChannel[] = ['vm:changed', 'console:output', 'vm:stats', 'debug:output', 'vm:progress', 'menu:command']
 
 export function isChannel(value: unknown): value is Channel {
   return typeof value === 'string' && (channels as readonly string[]).includes(value)

@@ -313,6 +313,11 @@ const validators: Validators = {
     return { title: string(o.title, 'title', 1, 200) }
   },
   'shell:openConnect': byId,
+  'shell:openFolder': (args) => {
+    const o = object(args, 'arguments', ['title', 'defaultPath'])
+    const title = string(o.title, 'title', 1, 200)
+    return o.defaultPath === undefined ? { title } : { title, defaultPath: filePath(o.defaultPath, 'defaultPath') }
+  },
   'console:input': (args) => {
     const o = object(args, 'arguments', ['id', 'port', 'data'])
     return { id: vmId(o.id), port: port(o.port), data: byteString(o.data, 'data', limits.consoleInputMaxBytes) }

@@ -4,9 +4,13 @@
  * no navigation, no new windows, no permissions. The contract's commands arrive on one IPC
  * channel; the sender must be one of our windows showing our page, and HostService.invoke
  * validates every argument. Events fan out to every window. VMs run in worker threads
- * (out/main/vm-worker.js, built beside this file).
+ * (out/main/vm-worker.js, built beside this file). The application menu
+ * (menu-template.ts) sends `menu:command` to the manager window; window positions and sizes
+ * are remembered per window (core/host/window-state.ts). Every decision lives in those
+ * plain modules, tested under Node; this file only wires them to Electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, type IpcMainInvokeEvent } from 'electron'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ErrorCode, IPC_EVENT, IPC_INVOKE, fail, ok, validateArgs, type Result } from '../contract'
@@ -16,12 +20,15 @@ import { HostService } from '../core/host/host-service'
 import { defaultVmConfig } from '../core/host/default-vm'
 import { workerRunner } from '../core/host/worker-runner'
 import { contentSecurityPolicy } from '../core/host/static-files'
+import { WindowStateKeeper, placeWindow, type WindowDefaults } from '../core/host/window-state'
+import { aboutText, buildMenuTemplate, type MenuFacts } from './menu-template'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
 const pageUrl = devUrl ?? pathToFileURL(join(rendererDir(findAppRoot(here)), 'index.html')).href
 
 let host: HostService | null = null
+let windowStates: WindowStateKeeper | null = null
 const windows = new Set<BrowserWindow>()
 /** One Virtual Machine Connection window per VM id. */
 const connectWindows = new Map<string, BrowserWindow>()
@@ -48,12 +55,38 @@ function isTrustedSender(e: IpcMainInvokeEvent): boolean {
   return win !== null && windows.has(win) && frame !== null && frame === e.sender.mainFrame && sameDocument(frame.url, pageUrl)
 }
 
+const mainDefaults: WindowDefaults = { width: 1240, height: 780, minWidth: 800, minHeight: 500 }
+const connectDefaults: WindowDefaults = { width: 820, height: 600, minWidth: 420, minHeight: 300 }
+
+/** Saves a window's normal bounds on move/resize (debounced by the keeper) and at once on close. */
+function rememberBounds(win: BrowserWindow, key: string): void {
+  const record = (): void => {
+    if (win.isDestroyed() || win.isMinimized() || win.isFullScreen()) return
+    windowStates?.update(key, { ...win.getNormalBounds(), maximized: win.isMaximized() })
+  }
+  win.on('move', record)
+  win.on('resize', record)
+  win.on('maximize', record)
+  win.on('unmaximize', record)
+  win.on('close', () => {
+    record()
+    void windowStates?.flush()
+  })
+}
+
 function createWindow(connectId?: string): BrowserWindow {
+  const key = connectId ? `connect:${connectId}` : 'main'
+  const defaults = connectId ? connectDefaults : mainDefaults
+  // Primary first: a window whose monitor is gone opens centred on the primary display.
+  const primary = screen.getPrimaryDisplay()
+  const displays = [primary, ...screen.getAllDisplays().filter((d) => d.id !== primary.id)].map((d) => d.workArea)
+  const place = placeWindow(windowStates?.get(key), displays, defaults)
   const win = new BrowserWindow({
-    width: connectId ? 820 : 1240,
-    height: connectId ? 600 : 780,
-    minWidth: connectId ? 420 : 800,
-    minHeight: connectId ? 300 : 500,
+    ...(place.x !== undefined && place.y !== undefined ? { x: place.x, y: place.y } : {}),
+    width: place.width,
+    height: place.height,
+    minWidth: defaults.minWidth,
+    minHeight: defaults.minHeight,
     title: connectId ? 'Virtual Machine Connection' : 'HV Manager',
     show: false,
     webPreferences: {
@@ -67,7 +100,13 @@ function createWindow(connectId?: string): BrowserWindow {
   })
   windows.add(win)
   win.on('closed', () => windows.delete(win))
-  win.once('ready-to-show', () => win.show())
+  // The application menu drives the manager; a Connect window has its own toolbar.
+  if (connectId) win.removeMenu()
+  rememberBounds(win, key)
+  win.once('ready-to-show', () => {
+    if (place.maximized) win.maximize()
+    win.show()
+  })
   // The renderer shows only the VM's console when the fragment names it (renderer/src/main.ts).
   void win.loadURL(connectId ? `${pageUrl}#connect=${encodeURIComponent(connectId)}` : pageUrl)
   return win
@@ -85,9 +124,52 @@ function openConnect(id: string): void {
   win.on('closed', () => connectWindows.delete(id))
 }
 
+/** The manager window (not a Connect window), shown and focused; null before it exists. */
+function managerWindow(): BrowserWindow | null {
+  const connects = new Set(connectWindows.values())
+  const focused = BrowserWindow.getFocusedWindow()
+  const win = focused && windows.has(focused) && !connects.has(focused) ? focused : ([...windows].find((w) => !connects.has(w) && !w.isDestroyed()) ?? null)
+  if (win?.isMinimized()) win.restore()
+  win?.focus()
+  return win
+}
+
+function installMenu(): void {
+  const facts: MenuFacts = { appName: 'HV Manager', version: app.getVersion(), packaged: app.isPackaged, platform: process.platform }
+  const template = buildMenuTemplate(facts, {
+    command: (command) => {
+      const win = managerWindow()
+      // No manager window (macOS keeps running without one): open it; the command is not replayed.
+      if (!win) createWindow()
+      else win.webContents.send(IPC_EVENT, 'menu:command', { command })
+    },
+    about: () => {
+      const versions = { Electron: process.versions.electron, Chromium: process.versions.chrome, Node: process.versions.node }
+      const options = { type: 'info' as const, title: `About ${facts.appName}`, message: facts.appName, detail: aboutText(facts, versions) }
+      const parent = managerWindow()
+      void (parent ? dialog.showMessageBox(parent, options) : dialog.showMessageBox(options))
+    },
+    openDocs: () => void shell.openExternal(docsUrl()),
+  })
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template))
+}
+
+/** package.json's homepage (only https links are opened). */
+function docsUrl(): string {
+  try {
+    const url = (JSON.parse(readFileSync(join(findAppRoot(here), 'package.json'), 'utf8')) as { homepage?: unknown }).homepage
+    if (typeof url === 'string' && url.startsWith('https://')) return url
+  } catch {
+    // Fall through to the default.
+  }
+  return 'https://hv-manager.invalid'
+}
+
+const shellChannels: readonly unknown[] = ['shell:openFile', 'shell:openFolder', 'shell:openConnect']
+
 /** Shell-only commands: answered here, not by HostService (which refuses them as NOT_AVAILABLE). */
 async function shellCommand(e: IpcMainInvokeEvent, channel: unknown, args: unknown): Promise<Result<unknown> | null> {
-  if (channel !== 'shell:openFile' && channel !== 'shell:openConnect') return null
+  if (!shellChannels.includes(channel)) return null
   const valid = validateArgs(channel, args)
   if (!valid.ok) return valid
   if (channel === 'shell:openConnect') {
@@ -97,9 +179,12 @@ async function shellCommand(e: IpcMainInvokeEvent, channel: unknown, args: unkno
     openConnect(id)
     return ok({ opened: true })
   }
-  const { title } = valid.value as { title: string }
+  const { title, defaultPath } = valid.value as { title: string; defaultPath?: string }
   const parent = BrowserWindow.fromWebContents(e.sender)
-  const options = { title, properties: ['openFile' as const] }
+  const options: Electron.OpenDialogOptions =
+    channel === 'shell:openFolder'
+      ? { title, properties: ['openDirectory', 'createDirectory'], ...(defaultPath ? { defaultPath } : {}) }
+      : { title, properties: ['openFile'] }
   const r = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options)
   return ok({ path: r.canceled ? null : (r.filePaths[0] ?? null) })
 }
@@ -119,8 +204,9 @@ function harden(): void {
 
 async function startHost(): Promise<HostService> {
   const root = findAppRoot(here)
+  const dataDir = defaultDataDir()
   const h = await HostService.open({
-    dataDir: defaultDataDir(),
+    dataDir,
     guestsDir: guestsDir(root, app.isPackaged ? process.resourcesPath : undefined),
     runner: workerRunner(workerPath()),
     version: app.getVersion(),
@@ -129,6 +215,7 @@ async function startHost(): Promise<HostService> {
     // Automatic Start Action now; Automatic Stop Action in host.close() on before-quit.
     automaticActions: true,
   })
+  windowStates = await WindowStateKeeper.open(dataDir, 500, (e) => console.warn('Saving window positions failed:', e))
   h.subscribe((event) => {
     for (const w of windows) if (!w.isDestroyed()) w.webContents.send(IPC_EVENT, event.channel, event.payload)
   })
@@ -142,16 +229,12 @@ async function startHost(): Promise<HostService> {
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
-  app.on('second-instance', () => {
-    const [w] = windows
-    if (w) {
-      if (w.isMinimized()) w.restore()
-      w.focus()
-    }
-  })
+  // A second launch brings the manager window (not a Connect window) to the front.
+  app.on('second-instance', () => void managerWindow())
   app.whenReady().then(async () => {
     harden()
     host = await startHost()
+    installMenu()
     createWindow()
     app.on('activate', () => {
       if (windows.size === 0) createWindow()
@@ -165,6 +248,6 @@ if (!app.requestSingleInstanceLock()) {
     if (quitting || !host) return
     e.preventDefault()
     quitting = true
-    void host.close().finally(() => app.quit())
+    void Promise.all([host.close(), windowStates?.flush()]).finally(() => app.quit())
   })
 }

@@ -306,6 +306,9 @@ export class HostService {
     'shell:openFile': async () => {
       throw notAvailable('A native file dialog', 'it exists only in the desktop app; upload the file instead')
     },
+    'shell:openFolder': async () => {
+      throw notAvailable('A native folder dialog', 'it exists only in the desktop app; type the folder path instead')
+    },
     'shell:openConnect': async ({ id }) => {
       this.record(id)
       throw notAvailable('A separate Connect window', 'it exists only in the desktop app')

@@ -235,6 +235,7 @@ describe('features whose core is missing', () => {
       ['vm:hvStats', { id: vm.id }],
       ['vm:eventLog', { id: vm.id, cursor: 0 }],
       ['shell:openFile', { title: 'Kernel' }],
+      ['shell:openFolder', { title: 'Export to' }],
       ['shell:openConnect', { id: vm.id }],
     ] as const) {
       const e = errorOf(await host.invoke(channel, args))
