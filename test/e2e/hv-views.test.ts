@@ -7,34 +7,23 @@
  * test/artifacts/. Needs `npm run build` first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { BrowserContext, Page } from 'playwright-core'
-import { assertBuilt, startServe, type ServeProcess } from './serve-process'
-import { launch, screenshot, stateOf, waitForTerminal } from './browser'
+import type { Page } from 'playwright-core'
+import type { ServeProcess } from './serve-process'
+import { openSession, screenshot, stateOf, waitForTerminal, type E2eSession } from './browser'
 
 const VM = 'Shell'
-let tmp: string
+let session: E2eSession
 let serve: ServeProcess
-let ctx: BrowserContext
 let page: Page
-const pageErrors: string[] = []
+let pageErrors: string[]
 
 beforeAll(async () => {
-  assertBuilt()
-  tmp = mkdtempSync(join(tmpdir(), 'hv-e2e-views-'))
-  serve = await startServe(join(tmp, 'data'), 20_000, ['--no-default-vm'])
-  ctx = await launch(join(tmp, 'chromium'))
-  page = ctx.pages()[0] ?? (await ctx.newPage())
-  page.on('pageerror', (e) => pageErrors.push(e.message))
-  await page.goto(serve.url)
+  session = await openSession('views', ['--no-default-vm'])
+  ;({ serve, page, pageErrors } = session)
 }, 60_000)
 
 afterAll(async () => {
-  await ctx?.close()
-  expect(await serve?.stop()).toBe(0)
-  if (tmp) rmSync(tmp, { recursive: true, force: true })
+  expect(await session?.close()).toBe(0)
 })
 
 async function bootShell(): Promise<void> {

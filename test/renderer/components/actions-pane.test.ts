@@ -15,20 +15,14 @@ import { useVmStore } from '../../../renderer/src/stores/vms'
 import { useErrorStore } from '../../../renderer/src/stores/errors'
 import { useHvToolsStore } from '../../../renderer/src/stores/hv-tools'
 import { vmActions } from '../../../renderer/src/model/vm-actions'
+import { vmSummary, freshPinia } from './fixtures'
 
 let pinia: Pinia
 beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  document.body.innerHTML = ''
+  pinia = freshPinia()
 })
 
-function vm(id: string, state: VmState): VmSummary {
-  return {
-    id, state, createdAt: 0, startedAt: null, cpuUsagePercent: null, instructionsPerSecond: null, assignedMemoryMiB: 0, status: '', lastStop: null,
-    config: { name: id.toUpperCase(), memoryMiB: 64, cpus: 1, boot: { kind: 'bundled', guest: 'hello' }, clock: 'host', comPorts: 2, onTripleFault: 'stop', notes: '' },
-  } as VmSummary
-}
+const vm = vmSummary
 
 function pane(vms: VmSummary[], selected: string[]): VueWrapper {
   const store = useVmStore()

@@ -9,8 +9,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import type { EventPayload, VmState, VmSummary } from '../../../contract'
+import type { Pinia } from 'pinia'
+import type { EventPayload, VmSummary } from '../../../contract'
 import App from '../../../renderer/src/App.vue'
 import { useVmStore } from '../../../renderer/src/stores/vms'
 import { useErrorStore } from '../../../renderer/src/stores/errors'
@@ -18,20 +18,14 @@ import { useHostStore } from '../../../renderer/src/stores/hosts'
 import { useHvToolsStore } from '../../../renderer/src/stores/hv-tools'
 import { useTransferStore } from '../../../renderer/src/stores/transfers'
 import { fakeClient } from '../stores/fake-client'
+import { vmSummary, freshPinia } from './fixtures'
 
 let pinia: Pinia
 beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  document.body.innerHTML = ''
+  pinia = freshPinia()
 })
 
-function vm(id: string, state: VmState): VmSummary {
-  return {
-    id, state, createdAt: 0, startedAt: null, cpuUsagePercent: null, instructionsPerSecond: null, assignedMemoryMiB: 0, status: '', lastStop: null,
-    config: { name: id.toUpperCase(), memoryMiB: 64, cpus: 1, boot: { kind: 'bundled', guest: 'hello' }, clock: 'host', comPorts: 2, onTripleFault: 'stop', notes: '' },
-  } as VmSummary
-}
+const vm = vmSummary
 
 const settings = { virtualMachinesFolder: '/data/files', checkpointsFolder: '', automaticActions: true }
 

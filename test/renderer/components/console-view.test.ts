@@ -7,13 +7,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import type { Pinia } from 'pinia'
 import type { VmState, VmSummary } from '../../../contract'
 import type { HvClient } from '../../../renderer/src/transport/hv-client'
 import ConsoleView from '../../../renderer/src/components/ConsoleView.vue'
 import { useVmStore } from '../../../renderer/src/stores/vms'
 import { useConsoleStore } from '../../../renderer/src/stores/consoles'
 import { useErrorStore } from '../../../renderer/src/stores/errors'
+import { freshPinia } from './fixtures'
 
 let pinia: Pinia
 let wrapper: VueWrapper | null = null
@@ -27,9 +28,7 @@ function vm(state: VmState): VmSummary {
 }
 
 beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  document.body.innerHTML = ''
+  pinia = freshPinia()
   inputs = []
   const client = {
     invoke: vi.fn(async (channel: string, args: { id: string; port: number; data: string }) => {

@@ -22,15 +22,14 @@ import { useHostStore } from '../../../renderer/src/stores/hosts'
 import { useTransferStore } from '../../../renderer/src/stores/transfers'
 import { useErrorStore } from '../../../renderer/src/stores/errors'
 import { defaultForm } from '../../../renderer/src/model/config-form'
+import { freshPinia } from './fixtures'
 
 let pinia: Pinia
 let calls: Array<[string, unknown]>
 let answers: Record<string, unknown>
 
 beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  document.body.innerHTML = ''
+  pinia = freshPinia()
   calls = []
   answers = {
     'host:getSettings': {

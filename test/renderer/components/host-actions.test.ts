@@ -8,8 +8,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import type { HostSettingsResult, StopAllResult, VmState, VmSummary } from '../../../contract'
+import type { Pinia } from 'pinia'
+import type { HostSettingsResult, StopAllResult, VmSummary } from '../../../contract'
 import type { HvClient } from '../../../renderer/src/transport/hv-client'
 import ActionsPane from '../../../renderer/src/components/ActionsPane.vue'
 import StopAllDialog from '../../../renderer/src/components/StopAllDialog.vue'
@@ -18,25 +18,19 @@ import { useVmStore } from '../../../renderer/src/stores/vms'
 import { useErrorStore } from '../../../renderer/src/stores/errors'
 import { useHostStore } from '../../../renderer/src/stores/hosts'
 import { useHvToolsStore } from '../../../renderer/src/stores/hv-tools'
+import { vmSummary, freshPinia } from './fixtures'
 
 let pinia: Pinia
 let calls: Array<[string, unknown]>
 let answers: Record<string, unknown>
 
 beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  document.body.innerHTML = ''
+  pinia = freshPinia()
   calls = []
   answers = {}
 })
 
-function vm(id: string, state: VmState): VmSummary {
-  return {
-    id, state, createdAt: 0, startedAt: null, cpuUsagePercent: null, instructionsPerSecond: null, assignedMemoryMiB: 0, status: '', lastStop: null,
-    config: { name: id.toUpperCase(), memoryMiB: 64, cpus: 1, boot: { kind: 'bundled', guest: 'hello' }, clock: 'host', comPorts: 2, onTripleFault: 'stop', notes: '' },
-  } as VmSummary
-}
+const vm = vmSummary
 
 /** A host whose client records each command and answers from `answers`. */
 function host(list: VmSummary[], selected: string | null): void {

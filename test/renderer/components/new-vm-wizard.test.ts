@@ -6,10 +6,11 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { mount, type VueWrapper } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import type { Pinia } from 'pinia'
 import type { VmConfig, VmSummary } from '../../../contract'
 import NewVmWizard from '../../../renderer/src/components/wizard/NewVmWizard.vue'
 import { useVmStore } from '../../../renderer/src/stores/vms'
+import { freshPinia } from './fixtures'
 
 let pinia: Pinia
 let create: ReturnType<typeof vi.fn>
@@ -22,9 +23,7 @@ function existing(name: string): VmSummary {
 }
 
 beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  document.body.innerHTML = ''
+  pinia = freshPinia()
   const vms = useVmStore()
   vms.vms = [existing('New Virtual Machine'), existing('Alpha')]
   vms.guests = [{ name: 'hello', description: 'hello.elf' }, { name: 'hvshell', description: 'hvshell.elf' }]

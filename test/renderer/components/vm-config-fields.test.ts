@@ -6,19 +6,18 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { mount } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import type { Pinia } from 'pinia'
 import type { VmConfig, VmSummary } from '../../../contract'
 import VmConfigFields from '../../../renderer/src/components/VmConfigFields.vue'
 import SettingsDialog from '../../../renderer/src/components/SettingsDialog.vue'
 import { defaultForm } from '../../../renderer/src/model/config-form'
 import { configSections } from '../../../renderer/src/model/config-sections'
 import { useVmStore } from '../../../renderer/src/stores/vms'
+import { freshPinia } from './fixtures'
 
 let pinia: Pinia
 beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  document.body.innerHTML = ''
+  pinia = freshPinia()
 })
 
 const fields = (props: Record<string, unknown>) => mount(VmConfigFields, { props: props as never, global: { plugins: [pinia] } })
