@@ -35,6 +35,33 @@ export const menuCommands = [
 
 export type MenuCommand = (typeof menuCommands)[number]
 
+/** Every command's label, as the menu and the Actions pane show it (Hyper-V Manager's wording). */
+export const commandLabels: Record<MenuCommand, string> = {
+  new: 'New Virtual Machine…',
+  quick: 'Quick Create…',
+  import: 'Import Virtual Machine…',
+  connectServer: 'Connect to Server…',
+  hostSettings: 'Hypervisor Settings…',
+  connect: 'Connect…',
+  start: 'Start',
+  turnOff: 'Turn Off…',
+  shutDown: 'Shut Down…',
+  save: 'Save',
+  pause: 'Pause',
+  resume: 'Resume',
+  reset: 'Reset',
+  checkpoint: 'Checkpoint',
+  settings: 'Settings…',
+  rename: 'Rename…',
+  delete: 'Delete…',
+  export: 'Export…',
+  move: 'Move to Another Host…',
+  refresh: 'Refresh',
+  statistics: 'Statistics…',
+  eventLog: 'Event Log…',
+  errors: 'Errors',
+}
+
 export function isMenuCommand(value: unknown): value is MenuCommand {
   return typeof value === 'string' && (menuCommands as readonly string[]).includes(value)
 }

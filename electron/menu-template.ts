@@ -13,7 +13,7 @@
  * macOS needs for copy and paste in text fields) is added.
  */
 import type { MenuItemConstructorOptions } from 'electron'
-import { shortcutKeys, type MenuCommand } from '../contract'
+import { commandLabels, shortcutKeys, type MenuCommand } from '../contract'
 
 export interface MenuFacts {
   appName: string
@@ -30,31 +30,6 @@ export interface MenuCallbacks {
   openDocs(): void
 }
 
-export const menuLabels: Record<MenuCommand, string> = {
-  new: 'New Virtual Machine…',
-  quick: 'Quick Create…',
-  import: 'Import Virtual Machine…',
-  connectServer: 'Connect to Server…',
-  hostSettings: 'Hypervisor Settings…',
-  connect: 'Connect…',
-  start: 'Start',
-  turnOff: 'Turn Off…',
-  shutDown: 'Shut Down…',
-  save: 'Save',
-  pause: 'Pause',
-  resume: 'Resume',
-  reset: 'Reset',
-  checkpoint: 'Checkpoint',
-  settings: 'Settings…',
-  rename: 'Rename…',
-  delete: 'Delete…',
-  export: 'Export…',
-  move: 'Move to Another Host…',
-  refresh: 'Refresh',
-  statistics: 'Statistics…',
-  eventLog: 'Event Log…',
-  errors: 'Errors',
-}
 
 const fileItems: readonly (MenuCommand | '-')[] = ['new', 'quick', 'import', '-', 'connectServer', 'hostSettings']
 const actionItems: readonly (MenuCommand | '-')[] = [
@@ -83,7 +58,7 @@ export function buildMenuTemplate(facts: MenuFacts, cb: MenuCallbacks): MenuItem
   const mac = facts.platform === 'darwin'
   const items = (list: readonly (MenuCommand | '-')[]): MenuItemConstructorOptions[] =>
     list.map((c) =>
-      c === '-' ? { type: 'separator' } : { id: c, label: menuLabels[c], click: () => cb.command(c), ...acceleratorFields(c, mac) },
+      c === '-' ? { type: 'separator' } : { id: c, label: commandLabels[c], click: () => cb.command(c), ...acceleratorFields(c, mac) },
     )
   const about: MenuItemConstructorOptions = { id: 'about', label: `About ${facts.appName}`, click: () => cb.about() }
   const template: MenuItemConstructorOptions[] = []

@@ -3,24 +3,13 @@
  * rules the host enforces (docs/app.md "State rules"), so the UI can disable an action and
  * say why, and refuse a keyboard shortcut with the same words the host would use.
  */
-import type { HostFeatures, VmState, VmSummary } from '../../../contract'
+import { commandLabels, type HostFeatures, type VmState, type VmSummary } from '../../../contract'
 
 export const vmActions = ['connect', 'start', 'turnOff', 'shutDown', 'save', 'pause', 'resume', 'reset', 'settings', 'rename', 'delete'] as const
 export type VmAction = (typeof vmActions)[number]
 
-export const actionLabels: Record<VmAction, string> = {
-  connect: 'Connect…',
-  start: 'Start',
-  turnOff: 'Turn Off…',
-  shutDown: 'Shut Down…',
-  save: 'Save',
-  pause: 'Pause',
-  resume: 'Resume',
-  reset: 'Reset',
-  settings: 'Settings…',
-  rename: 'Rename…',
-  delete: 'Delete…',
-}
+/** The VM actions' labels: the same table as the app menu's (contract/menu.ts). */
+export const actionLabels: Record<VmAction, string> = Object.fromEntries(vmActions.map((a) => [a, commandLabels[a]])) as Record<VmAction, string>
 
 const allowed: Record<VmAction, readonly VmState[] | 'any'> = {
   connect: 'any',
