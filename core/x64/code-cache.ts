@@ -60,7 +60,7 @@ export function invalidateCodeRange(c: CpuState, gpa: number, length: number): v
 
 /** Drop every cached closure. */
 export function flushCode(c: CpuState): void {
-  c.codePages.length = 0
+  c.codePages.fill(undefined)
   c.codeMark.fill(0)
   c.codeInvalidations.fill(0)
   c.codeInvalidatedAt.fill(0)

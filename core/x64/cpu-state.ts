@@ -226,7 +226,11 @@ export class CpuState {
   /** Closures of the page in the fetch window, indexed by ip - fetchPageIp; null when not compiling. */
   fetchCode: Array<CodeBlock | undefined> | null = null
   fetchPageIp = 0
-  readonly codePages: Array<Array<CodeBlock | undefined> | undefined> = []
+  /**
+   * One slot per guest page, allocated up front: an empty array written at sparse indices
+   * (the kernel sits 16 MiB up) turns into a V8 dictionary, a hash lookup on every fetch.
+   */
+  readonly codePages: Array<Array<CodeBlock | undefined> | undefined>
   readonly codeMark: Uint8Array
   /** Times each page's code was invalidated by a store (saturating); hot mixed code/data pages stop being cached. */
   readonly codeInvalidations: Uint8Array
@@ -245,6 +249,7 @@ export class CpuState {
     this.memory = memory
     this.ram = memory.ram
     this.view = memory.view
+    this.codePages = new Array<Array<CodeBlock | undefined> | undefined>(memory.pageCount).fill(undefined)
     this.codeMark = new Uint8Array(memory.pageCount)
     this.codeInvalidations = new Uint8Array(memory.pageCount)
     this.codeInvalidatedAt = new Float64Array(memory.pageCount)
