@@ -70,6 +70,9 @@ const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, 
 type Helpers = typeof HELPERS
 type BlockFactory = (K: CompiledInsn[], M: MemOp[], H: Helpers) => (c: CpuState, left: number) => number
 
+/** RSP += 8 (64-bit add). */
+const POP8 = 't=(r[8]>>>0)+8;r[8]=t|0;r[9]=(r[9]+(t>4294967295?1:0))|0;'
+
 /** Lazy-flag kinds by ALU op (0 ADD 1 OR 4 AND 5 SUB 6 XOR 7 CMP; 8 = TEST). */
 const KIND = [LF.ADD, LF.LOGIC, -1, -1, LF.LOGIC, LF.SUB, LF.LOGIC, LF.SUB, LF.LOGIC]
 
@@ -146,6 +149,22 @@ class Emitter {
     const stop = `if(c.fetchCode===null){c.rip=${next};return k+${this.index + 1}}`
     if (size === 8) this.out.push(`p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095;if(c.tlbWrite[i]===p&&o<=${lim}){q=c.tlbWritePhys[i+c.tlbUserBank]+o;V.setInt32(q,lo,true);V.setInt32(q+4,hi,true)}else{${this.sync()}H.wr64(c,a,lo,hi);${stop}}`)
     else this.out.push(`p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095;if(c.tlbWrite[i]===p&&o<=${lim}){V.setInt32(c.tlbWritePhys[i+c.tlbUserBank]+o,lo,true)}else{${this.sync()}H.wr32(c,a,lo);${stop}}`)
+  }
+
+  /**
+   * PUSH of lo:hi as a qword: the store goes first and RSP moves only after it succeeded, so a
+   * fault leaves RSP as the interpreter would (operands.ts push); `after` follows the slow path.
+   */
+  pushQword(after: string): void {
+    this.out.push(`t=(r[8]>>>0)-8;h=(r[9]-(t<0?1:0))|0;`)
+    this.out.push(`if(h<=32767&&h>=-32768){a=h*4294967296+(t>>>0);p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095}else o=4096;`)
+    this.out.push(`if(o<=4088&&c.tlbWrite[i]===p){q=c.tlbWritePhys[i+c.tlbUserBank]+o;V.setInt32(q,lo,true);V.setInt32(q+4,hi,true);r[8]=t|0;r[9]=h}else{${this.sync()}H.push(c,8,lo,hi);${after}}`)
+  }
+
+  /** `hit` runs with the qword at RSP in lo:hi when the read TLB has it (o > 4088 otherwise: fall through). */
+  topQword(hit: string): void {
+    this.out.push(`h=r[9];if(h<=32767&&h>=-32768){a=h*4294967296+(r[8]>>>0);p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095}else o=4096;`)
+    this.out.push(`if(o<=4088&&c.tlbRead[i]===p){q=c.tlbReadPhys[i+c.tlbUserBank]+o;lo=V.getInt32(q,true);hi=V.getInt32(q+4,true);${hit}}`)
   }
 
   /** Store the byte in lo at `a` (see store). */
@@ -594,33 +613,28 @@ function emitInline(e: Emitter, f: Inline, next: number): boolean {
     case 'call': {
       // PUSH of the return address (see 'push'), then the jump
       e.flush()
-      out.push(`lo=${next | 0};hi=${Math.floor(next / 4294967296) | 0};t=(r[8]>>>0)-8;h=(r[9]-(t<0?1:0))|0;`)
-      out.push(`if(h<=32767&&h>=-32768){a=h*4294967296+(t>>>0);p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095}else o=4096;`)
-      out.push(`if(o<=4088&&c.tlbWrite[i]===p){q=c.tlbWritePhys[i+c.tlbUserBank]+o;V.setInt32(q,lo,true);V.setInt32(q+4,hi,true);r[8]=t|0;r[9]=h}else{${e.sync()}H.push(c,8,lo,hi)}`)
+      out.push(`lo=${next | 0};hi=${Math.floor(next / 4294967296) | 0};`)
+      e.pushQword('')
       out.push(`c.rip=${f.target};return k+${e.index + 1};`)
       return true
     }
     case 'ret': {
       e.flush()
-      out.push(`h=r[9];if(h<=32767&&h>=-32768){a=h*4294967296+(r[8]>>>0);p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095}else o=4096;`)
-      out.push(`if(o<=4088&&c.tlbRead[i]===p){q=c.tlbReadPhys[i+c.tlbUserBank]+o;lo=V.getInt32(q,true);hi=V.getInt32(q+4,true);a=hi*4294967296+(lo>>>0);if(hi<=32767&&hi>=-32768){t=(r[8]>>>0)+8;r[8]=t|0;r[9]=(r[9]+(t>4294967295?1:0))|0;c.rip=a;return k+${e.index + 1}}}`)
+      e.topQword(`if(hi<=32767&&hi>=-32768){${POP8}c.rip=hi*4294967296+(lo>>>0);return k+${e.index + 1}}`)
       out.push(`c.rip=${e.start};H.ret64(c);return k+${e.index + 1};`)
       return true
     }
     case 'push': {
-      // the value is read before RSP moves (PUSH RSP pushes the old RSP); RSP changes only
-      // after the store succeeded, so a fault leaves it as the interpreter would (operands.ts push)
+      // the value is read before RSP moves (PUSH RSP pushes the old RSP)
       const v = f.dst << 1
-      out.push(`lo=r[${v}];hi=r[${v + 1}];t=(r[8]>>>0)-8;h=(r[9]-(t<0?1:0))|0;`)
-      out.push(`if(h<=32767&&h>=-32768){a=h*4294967296+(t>>>0);p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095}else o=4096;`)
-      out.push(`if(o<=4088&&c.tlbWrite[i]===p){q=c.tlbWritePhys[i+c.tlbUserBank]+o;V.setInt32(q,lo,true);V.setInt32(q+4,hi,true);r[8]=t|0;r[9]=h}else{${e.sync()}H.push(c,8,lo,hi);if(c.fetchCode===null){c.rip=${next};return k+${e.index + 1}}}`)
+      out.push(`lo=r[${v}];hi=r[${v + 1}];`)
+      e.pushQword(`if(c.fetchCode===null){c.rip=${next};return k+${e.index + 1}}`)
       return false
     }
     case 'pop': {
       const d = f.dst << 1
-      out.push(`h=r[9];if(h<=32767&&h>=-32768){a=h*4294967296+(r[8]>>>0);p=Math.floor(a/4096);i=p&${TLB_SIZE - 1};o=a&4095}else o=4096;`)
-      out.push(`if(o<=4088&&c.tlbRead[i]===p){q=c.tlbReadPhys[i+c.tlbUserBank]+o;lo=V.getInt32(q,true);hi=V.getInt32(q+4,true);t=(r[8]>>>0)+8;r[8]=t|0;r[9]=(r[9]+(t>4294967295?1:0))|0}else{${e.sync()}lo=H.pop(c,8);hi=c.h}`)
-      out.push(`r[${d}]=lo;r[${d + 1}]=hi;`)
+      e.topQword(POP8)
+      out.push(`else{${e.sync()}lo=H.pop(c,8);hi=c.h}r[${d}]=lo;r[${d + 1}]=hi;`)
       return false
     }
     case 'jmp':

@@ -9,12 +9,9 @@ import type { CpuState, CompiledInsn } from './cpu-state'
 import type { MemOp } from './compile-decode'
 import { readReg, writeReg } from './operands'
 import { rd, wr, probeWrite } from './mmu'
-import { alu, sext } from './ops-alu'
-import { materialize } from './lazy-flags'
-import { FLAGS } from './constants'
+import { alu, bitApply, bitStringOffset } from './ops-alu'
 import { memLin } from './compile'
 
-const TWO32 = 4294967296
 
 /** XCHG Ev, Gv (reg = the ModRM reg field; m = null for the register form). */
 export function compileXchg(sz: number, reg: number, rm: number, m: MemOp | null, next: number): CompiledInsn {
@@ -78,23 +75,15 @@ export function compileBitOp(sz: number, op: number, reg: number, rm: number, m:
     } else {
       let off: number
       if (imm >= 0) off = imm & (bits - 1)
-      else { const lo = readReg(c, sz, reg); off = sz === 8 ? c.h * TWO32 + (lo >>> 0) : sz === 4 ? lo : sext(lo, 2) }
+      else { const lo = readReg(c, sz, reg); off = bitStringOffset(lo, c.h, sz) }
       const unit = Math.floor(off / bits)
       bit = off - unit * bits
       a = memLin(c, m) + unit * sz
       if (op !== 0) probeWrite(c, a, sz)
       v = rd(c, a, sz); vh = c.h
     }
-    const cur = bit < 32 ? (v >>> bit) & 1 : (vh >>> (bit - 32)) & 1
-    materialize(c)
-    c.eflags = (c.eflags & ~FLAGS.CF) | cur
-    if (op !== 0) {
-      const mask = 1 << (bit & 31)
-      if (bit < 32) v = op === 1 ? v | mask : op === 2 ? v & ~mask : v ^ mask
-      else vh = op === 1 ? vh | mask : op === 2 ? vh & ~mask : vh ^ mask
-      if (sz === 2) v &= 0xffff
-      if (m === null) writeReg(c, sz, rm, v, vh); else wr(c, a, sz, v, vh)
-    }
+    const r = bitApply(c, op, sz, v, vh, bit), rh = c.h
+    if (op !== 0) { if (m === null) writeReg(c, sz, rm, r, rh); else wr(c, a, sz, r, rh) }
     c.rip = next
   }
 }

@@ -10,7 +10,7 @@ import type { CpuState, CompiledInsn } from './cpu-state'
 import { StaticDecoder, type MemOp } from './compile-decode'
 import { readReg, writeReg, push, pop, addSp } from './operands'
 import { rd, wr, probeWrite } from './mmu'
-import { alu, incDec, neg, shift, trunc, sext } from './ops-alu'
+import { alu, incDec, neg, shift, trunc, sext, signExtendAcc, signAccIntoDx, bswap } from './ops-alu'
 import { imulTrunc, mulAcc, divAcc } from './ops-muldiv'
 import { testCond, getFlags, setFlagsMasked, materialize } from './lazy-flags'
 import { gp, ss } from './faults'
@@ -262,23 +262,9 @@ function build(b: number, ip: number, start: number): CompiledInsn {
       return compileXchg(sz, d.reg, d.rm, d.mem, next)
     }
     case 0x90: { const next = end(); if (d.rexB !== 0) return INTERP; return (c) => { c.rip = next } }
-    case 0x98: { // CBW/CWDE/CDQE
-      const next = end(), sz = size
-      return (c) => {
-        const r = c.r
-        if (sz === 2) r[0] = (r[0] & ~0xffff) | (((r[0] << 24) >> 24) & 0xffff)
-        else if (sz === 4) { r[0] = (r[0] << 16) >> 16; r[1] = 0 } else r[1] = r[0] >> 31
-        c.rip = next
-      }
-    }
-    case 0x99: { // CWD/CDQ/CQO
-      const next = end(), sz = size
-      return (c) => {
-        const r = c.r
-        if (sz === 2) r[4] = (r[4] & ~0xffff) | ((r[0] << 16) >> 31 & 0xffff)
-        else if (sz === 4) { r[4] = r[0] >> 31; r[5] = 0 } else { r[4] = r[1] >> 31; r[5] = r[4] }
-        c.rip = next
-      }
+    case 0x98: case 0x99: { // CBW/CWDE/CDQE, CWD/CDQ/CQO
+      const next = end(), sz = size, ext = b === 0x98 ? signExtendAcc : signAccIntoDx
+      return (c) => { ext(c, sz); c.rip = next }
     }
     case 0x9c: { // PUSHF (64-bit mode: no VM86 check)
       const sz = size === 2 ? 2 : 8, mask = sz === 2 ? 0xffff : 0x00fcffff, next = end()
@@ -404,9 +390,8 @@ function build0F(ip: number, start: number): CompiledInsn {
   }
   if (b === 0x1f || b === 0x0d || (b >= 0x18 && b <= 0x1e)) { d.modrmDecode(); const next = end(); return (c) => { c.rip = next } } // hint NOPs, PREFETCHh
   if (b >= 0xc8 && b <= 0xcf) { // BSWAP
-    const reg = (b & 7) | d.rexB, i = reg << 1, sz = size, next = end()
-    const sw = (v: number): number => ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)
-    return (c) => { const r = c.r; if (sz === 8) { const lo = r[i], hi = r[i + 1]; r[i] = sw(hi); r[i + 1] = sw(lo) } else if (sz === 4) { r[i] = sw(r[i]); r[i + 1] = 0 } else r[i] &= ~0xffff; c.rip = next }
+    const reg = (b & 7) | d.rexB, sz = size, next = end()
+    return (c) => { bswap(c, reg, sz); c.rip = next }
   }
   if (b === 0xa3 || b === 0xab || b === 0xb3 || b === 0xbb || b === 0xba || b === 0xb0 || b === 0xb1 || b === 0xc0 || b === 0xc1) {
     d.modrmDecode()

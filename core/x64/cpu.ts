@@ -39,6 +39,11 @@ export interface CpuOptions {
   blockThreshold?: number
 }
 
+/** The VMM asked for an interrupt window and it is open: IF set, no STI / MOV SS shadow. */
+function windowOpen(c: CpuState): boolean {
+  return c.interruptWindowRequested && c.shadow === 0 && (c.eflags & FLAGS.IF) !== 0
+}
+
 /**
  * Run compiled blocks while RIP stays in the fetch window and they exist; returns the
  * retired count when an instruction must be interpreted (or the limit is reached). A
@@ -115,7 +120,7 @@ export class Cpu implements X64Cpu {
     if (c.memGeneration !== c.memory.generation) flushTlb(c)
     const limit = c.retired + budget
     while (c.retired < limit) {
-      if (c.interruptWindowRequested && c.shadow === 0 && (c.eflags & FLAGS.IF) !== 0) { e.reason = ExitReason.InterruptWindow; return ExitReason.InterruptWindow }
+      if (windowOpen(c)) { e.reason = ExitReason.InterruptWindow; return ExitReason.InterruptWindow }
       if (c.halted) { e.reason = ExitReason.Halt; return ExitReason.Halt }
       let start = c.rip
       let stepping = false
@@ -123,7 +128,7 @@ export class Cpu implements X64Cpu {
         while (c.retired < limit) {
           if (c.shadow === 0 && (c.eflags & DEBUG_FLAGS) === 0 && c.dbArmed === 0) {
             if (runCompiled(c, limit) >= limit) break
-            if (c.interruptWindowRequested && c.shadow === 0 && (c.eflags & FLAGS.IF) !== 0) break
+            if (windowOpen(c)) break
           }
           start = c.rip
           stepping = true
@@ -142,7 +147,7 @@ export class Cpu implements X64Cpu {
           c.retired++
           if (c.shadow !== 0) c.shadow--
           if (dbg && debugAfterStep(c)) { const d = this.raise(Vector.DB, false, 0, 0); if (d !== ExitReason.None) return d }
-          if (c.interruptWindowRequested && c.shadow === 0 && (c.eflags & FLAGS.IF) !== 0) break
+          if (windowOpen(c)) break
         }
       } catch (err) {
         // compiled closures commit RIP only when they complete, so c.rip is the faulting one

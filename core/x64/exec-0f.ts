@@ -10,10 +10,10 @@ import { ud, gp } from './faults'
 import { decodeModrm, ea, fetch8, fetch16, fetch32 } from './decode'
 import { readReg, writeReg, readRM, writeRM, rmwAddr } from './operands'
 import { rd, wr, probeWrite } from './mmu'
-import { alu, shiftDouble, sext } from './ops-alu'
+import { alu, shiftDouble, sext, bswap, bitApply, bitStringOffset } from './ops-alu'
 import { imulTrunc } from './ops-muldiv'
 import { testCond, materialize } from './lazy-flags'
-import { jumpRel, toNum } from './exec-helpers'
+import { jumpRel } from './exec-helpers'
 import { pushSeg, popSeg, loadFarPointer } from './exec-control'
 import { execSystem } from './exec-system'
 import { execSse } from './exec-sse'
@@ -137,12 +137,6 @@ export function exec0F(c: CpuState): number {
   }
 }
 
-function bswap(c: CpuState, reg: number, size: number): void {
-  const i = reg << 1
-  const sw = (v: number) => ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)
-  if (size === 8) { const lo = c.r[i], hi = c.r[i + 1]; c.r[i] = sw(hi); c.r[i + 1] = sw(lo) } else if (size === 4) { c.r[i] = sw(c.r[i]); c.r[i + 1] = 0 } else c.r[i] &= ~0xffff
-}
-
 /** BT/BTS/BTR/BTC (op 0..3); imm < 0 means the bit offset comes from the reg operand. */
 function bitOp(c: CpuState, size: number, op: number, imm: number): void {
   const bits = size * 8
@@ -154,21 +148,15 @@ function bitOp(c: CpuState, size: number, op: number, imm: number): void {
   } else {
     let off: number
     if (imm >= 0) off = imm & (bits - 1)
-    else { const lo = readReg(c, size, c.reg); off = size === 8 ? toNum(lo, c.h) : size === 4 ? lo : sext(lo, 2) }
+    else { const lo = readReg(c, size, c.reg); off = bitStringOffset(lo, c.h, size) }
     const unitOff = Math.floor(off / bits) * (bits / 8)
     bit = off - Math.floor(off / bits) * bits
     a = (op === 0 ? ea(c, size, false) : rmwAddr(c, size)) + unitOff
     v = rd(c, a, size); vh = c.h
   }
-  const cur = bit < 32 ? (v >>> bit) & 1 : (vh >>> (bit - 32)) & 1
-  materialize(c)
-  c.eflags = (c.eflags & ~FLAGS.CF) | cur
+  const r = bitApply(c, op, size, v, vh, bit), rh = c.h
   if (op === 0) return
-  const m = 1 << (bit & 31)
-  const apply = (x: number) => (op === 1 ? x | m : op === 2 ? x & ~m : x ^ m)
-  if (bit < 32) v = apply(v); else vh = apply(vh)
-  if (size === 2) v &= 0xffff
-  if (c.mod === 3) writeReg(c, size, c.rm, v, vh); else wr(c, a, size, v, vh)
+  if (c.mod === 3) writeReg(c, size, c.rm, r, rh); else wr(c, a, size, r, rh)
 }
 
 function cmpxchg(c: CpuState, size: number): number {

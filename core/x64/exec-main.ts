@@ -12,7 +12,7 @@ import { gp, ud, fault } from './faults'
 import { decodeModrm, ea, fetch8, fetchS8, fetch16, fetch32 } from './decode'
 import { readReg, writeReg, readRM, writeRM, rmwAddr, push, pop, getReg8, setReg8, addSp, peek } from './operands'
 import { rd, wr } from './mmu'
-import { alu, incDec, neg, shift, trunc, sext } from './ops-alu'
+import { alu, incDec, neg, shift, trunc, sext, signExtendAcc, signAccIntoDx } from './ops-alu'
 import { mulAcc, divAcc, imulTrunc } from './ops-muldiv'
 import { LF, getFlags, setFlagsMasked, testCond, getCF, setCF, materialize, getZF } from './lazy-flags'
 import { jumpRel, jumpAbs, toNum, fetchImmS, fetchImm8S, aluRm, aluModrm } from './exec-helpers'
@@ -213,18 +213,8 @@ function exec1(c: CpuState, b: number): number {
       return 0 // NOP / PAUSE
     case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97:
       xchgAx(c, size, (b & 7) | c.rexB); return 0
-    case 0x98: { // CBW/CWDE/CDQE
-      const r = c.r
-      if (size === 2) r[0] = (r[0] & ~0xffff) | (((r[0] << 24) >> 24) & 0xffff)
-      else if (size === 4) { r[0] = (r[0] << 16) >> 16; r[1] = 0 } else r[1] = r[0] >> 31
-      return 0
-    }
-    case 0x99: { // CWD/CDQ/CQO
-      const r = c.r
-      if (size === 2) r[4] = (r[4] & ~0xffff) | ((r[0] << 16) >> 31 & 0xffff)
-      else if (size === 4) { r[4] = r[0] >> 31; r[5] = 0 } else { r[4] = r[1] >> 31; r[5] = r[4] }
-      return 0
-    }
+    case 0x98: signExtendAcc(c, size); return 0 // CBW/CWDE/CDQE
+    case 0x99: signAccIntoDx(c, size); return 0 // CWD/CDQ/CQO
     case 0x9a: { if (long) ud(); const off = size === 2 ? fetch16(c) : fetch32(c); const sel = fetch16(c); farCall(c, sel, off, 0, size); return 0 }
     case 0x9b: fwait(c); return 0 // FWAIT: #NM (MP and TS), #MF for a pending x87 exception
     case 0x9c: { // PUSHF

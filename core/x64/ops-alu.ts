@@ -24,6 +24,50 @@ export function sext(v: number, size: number): number {
   return size === 1 ? (v << 24) >> 24 : size === 2 ? (v << 16) >> 16 : v | 0
 }
 
+/** CBW/CWDE/CDQE: sign-extend the lower half of rAX into the whole operand. */
+export function signExtendAcc(c: CpuState, size: number): void {
+  const r = c.r
+  if (size === 2) r[0] = (r[0] & ~0xffff) | (((r[0] << 24) >> 24) & 0xffff)
+  else if (size === 4) { r[0] = (r[0] << 16) >> 16; r[1] = 0 } else r[1] = r[0] >> 31
+}
+
+/** CWD/CDQ/CQO: rDX = the sign of rAX. */
+export function signAccIntoDx(c: CpuState, size: number): void {
+  const r = c.r
+  if (size === 2) r[4] = (r[4] & ~0xffff) | ((r[0] << 16) >> 31 & 0xffff)
+  else if (size === 4) { r[4] = r[0] >> 31; r[5] = 0 } else { r[4] = r[1] >> 31; r[5] = r[4] }
+}
+
+function swap32(v: number): number {
+  return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)
+}
+
+/** BSWAP of register `reg` (16-bit: undefined by the SDM, zero here as on the host). */
+export function bswap(c: CpuState, reg: number, size: number): void {
+  const i = reg << 1
+  if (size === 8) { const lo = c.r[i], hi = c.r[i + 1]; c.r[i] = swap32(hi); c.r[i + 1] = swap32(lo) } else if (size === 4) { c.r[i] = swap32(c.r[i]); c.r[i + 1] = 0 } else c.r[i] &= ~0xffff
+}
+
+/**
+ * BT/BTS/BTR/BTC (op 0-3) on the operand v:vh at `bit` (0 to size*8-1): CF = the bit; returns
+ * the new low half (BTS sets, BTR clears, BTC flips the bit), the high half in c.h.
+ */
+export function bitApply(c: CpuState, op: number, size: number, v: number, vh: number, bit: number): number {
+  const cur = bit < 32 ? (v >>> bit) & 1 : (vh >>> (bit - 32)) & 1
+  materialize(c)
+  c.eflags = (c.eflags & ~1) | cur
+  const m = 1 << (bit & 31)
+  const apply = (x: number): number => (op === 1 ? x | m : op === 2 ? x & ~m : op === 3 ? x ^ m : x)
+  if (bit < 32) v = apply(v); else vh = apply(vh)
+  c.h = vh
+  return size === 2 ? v & 0xffff : v
+}
+
+/** A register bit offset into a memory bit string: signed, of the operand's width (SDM vol. 2 "BT"). */
+export function bitStringOffset(lo: number, hi: number, size: number): number {
+  return size === 8 ? hi * 4294967296 + (lo >>> 0) : size === 4 ? lo : sext(lo, 2)
+}
+
 /** ALU operation `op` on d and s; returns the low result, high in c.h for size 8. */
 export function alu(c: CpuState, op: number, size: number, d: number, dh: number, s: number, sh: number): number {
   if (size === 8) return alu64(c, op, d, dh, s, sh)
