@@ -18,6 +18,7 @@ import { FLAGS } from './constants'
 import { writableFlagsMask } from './interrupts'
 import { fastAlu, fastMovRR, fastLoad, fastStore, fastJcc, fastStoreImm } from './compile-fast'
 import { compileXchg, compileXadd, compileCmpxchg, compileBitOp } from './compile-rmw'
+import { stringOp } from './exec-string'
 
 /** Marker: this instruction is not compiled; interpret it. */
 export const INTERP: CompiledInsn = () => { throw new Error('INTERP must not be called') }
@@ -103,7 +104,7 @@ export function compileAt(c: CpuState, ip: number): CompiledInsn {
   dec.overrun = false
   const b = dec.prefixes()
   if (dec.overrun) return INTERP
-  if (dec.rep !== 0 && b !== 0x90) return INTERP
+  if (dec.rep !== 0 && b !== 0x90 && !isStringOp(b)) return INTERP
   const opPos = dec.pos - 1
   lastOpPos = opPos
   byteRegs = false
@@ -117,6 +118,11 @@ export function compileAt(c: CpuState, ip: number): CompiledInsn {
     return (c) => { c.rex = rex; f(c) }
   }
   return f
+}
+
+/** MOVS/CMPS/STOS/LODS/SCAS (INS/OUTS exit to the VMM and stay interpreted). */
+function isStringOp(b: number): boolean {
+  return b >= 0xa4 && b <= 0xaf && b !== 0xa8 && b !== 0xa9
 }
 
 /** LOCK-able opcode at `pos` (memory destination checked by the caller; SDM vol. 2, LOCK). */
@@ -164,6 +170,12 @@ function build(b: number, ip: number, start: number): CompiledInsn {
     }
     if (m === null) return (c) => { const s = readReg(c, sz, rm), sh = c.h; const v = readReg(c, sz, reg); const r = alu(c, op, sz, v, c.h, s, sh); if (op !== 7) writeReg(c, sz, reg, r, c.h); c.rip = next }
     return (c) => { const s = rd(c, memLin(c, m), sz), sh = c.h; const v = readReg(c, sz, reg); const r = alu(c, op, sz, v, c.h, s, sh); if (op !== 7) writeReg(c, sz, reg, r, c.h); c.rip = next }
+  }
+  if (isStringOp(b)) {
+    // stringOp reads the prefixes from CpuState as step() leaves them; a REP that has
+    // iterations left puts c.ip back at the instruction (c.rip is still its start here)
+    const rep = d.rep, seg = d.segOvr, asz = d.adSize, sz = b & 1 ? size : 1, next = end()
+    return (c) => { c.rep = rep; c.segOvr = seg; c.adSize = asz; c.ip = next; stringOp(c, b, sz); c.rip = c.ip }
   }
   switch (b) {
     case 0x50: case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57: {
@@ -359,7 +371,10 @@ function build(b: number, ip: number, start: number): CompiledInsn {
           c.rip = t
         }
       }
-      if (op === 6) return (c) => { const v = m === null ? readReg(c, 8, rm) : rd(c, memLin(c, m), 8); push(c, 8, v, c.h); c.rip = next }
+      if (op === 6) {
+        const psz = size === 2 ? 2 : 8 // 66h: a word push (SDM vol. 2, PUSH)
+        return (c) => { const v = m === null ? readReg(c, psz, rm) : rd(c, memLin(c, m), psz); push(c, psz, v, c.h); c.rip = next }
+      }
       return INTERP
     }
     case 0x0f: return build0F(ip, start)

@@ -56,8 +56,9 @@ function runCompiled(c: CpuState, limit: number): number {
     const ip = c.rip
     let code = c.fetchCode
     if (ip < c.fetchLo || ip >= c.fetchHi) {
-      // moved to another page: remap the fetch window here rather than in the interpreter
-      if (code === null || ip < -0x800000000000 || ip >= 0x800000000000) break
+      // moved to another page, or the window was dropped (TLB flush): remap it here rather
+      // than in the interpreter (faults of the fetch are the instruction's, as in step())
+      if (c.mode !== Mode.Long64 || !c.decodeCache || ip < -0x800000000000 || ip >= 0x800000000000) break
       c.ip = ip
       fetchFill(c, ip, Infinity)
       code = c.fetchCode

@@ -6,7 +6,8 @@
  * per element; completion (cpu.ts) advances the registers.
  */
 import type { CpuState } from './cpu-state'
-import { FLAGS } from './constants'
+import { TLB_SIZE } from './cpu-state'
+import { FLAGS, Mode } from './constants'
 import { segLinear } from './decode'
 import { readReg, writeReg } from './operands'
 import { rd, wr, probeWrite } from './mmu'
@@ -73,7 +74,16 @@ export function stringOp(c: CpuState, b: number, size: number): number {
   }
   const start = c.rip
   let n = rep ? CHUNK : 1
+  const bulk = rep && delta > 0 && (op === 0xa4 || op === 0xaa) && c.mode === Mode.Long64
   while (n-- > 0) {
+    if (bulk && n > 0) {
+      const k = bulkRun(c, op, size, src, n + 1)
+      if (k > 0) {
+        n -= k - 1
+        if (countZero(c)) return 0
+        continue
+      }
+    }
     switch (op) {
       case 0xa4: { // MOVS
         const v = rd(c, strLin(c, src, 6, size, false), size), vh = c.h
@@ -119,6 +129,57 @@ export function stringOp(c: CpuState, b: number, size: number): number {
   // more iterations remain: re-execute this instruction
   c.ip = start
   return 0
+}
+
+/**
+ * REP MOVS/STOS forward in 64-bit mode, as many elements as stay inside the pages the TLB
+ * already maps (RAM, writable, not holding decoded code: mmu.ts fill), at most `max` and
+ * rCX: the same memory and registers as one element at a time, in one typed-array call.
+ * Returns the element count done (0: take the one-element path, which fills the TLB).
+ */
+function bulkRun(c: CpuState, op: number, size: number, src: number, max: number): number {
+  const dLin = strLin(c, 0, 7, size, true)
+  const dPage = Math.floor(dLin / 4096), di = dPage & (TLB_SIZE - 1), dOff = dLin & 0xfff
+  if (c.tlbWrite[di] !== dPage) return 0
+  let k = Math.min(max, Math.floor((4096 - dOff) / size), countBelow(c, max))
+  const d = c.tlbWritePhys[di + c.tlbUserBank] + dOff
+  const ram = c.ram
+  if (op === 0xa4) {
+    const sLin = strLin(c, src, 6, size, false)
+    const sPage = Math.floor(sLin / 4096), si = sPage & (TLB_SIZE - 1), sOff = sLin & 0xfff
+    if (c.tlbRead[si] !== sPage) return 0
+    k = Math.min(k, Math.floor((4096 - sOff) / size))
+    if (k < 2) return 0
+    const s = c.tlbReadPhys[si + c.tlbUserBank] + sOff, len = k * size
+    // a destination just above the source re-reads elements already copied, as element-wise copies do
+    if (d > s && d < s + len) { for (let j = 0; j < len; j += size) ram.copyWithin(d + j, s + j, s + j + size) } else ram.copyWithin(d, s, s + len)
+    advance(c, 6, len)
+  } else {
+    if (k < 2) return 0
+    const len = k * size
+    const v = readReg(c, size, 0), vh = c.h
+    if (size === 1) ram.fill(v & 0xff, d, d + len)
+    else if (v === 0 && (size !== 8 || vh === 0)) ram.fill(0, d, d + len)
+    else for (let j = 0; j < len; j += size) wrPhys(c, d + j, size, v, vh)
+  }
+  advance(c, 7, k * size)
+  advance(c, 1, -k)
+  return k
+}
+
+/** Min of `max` and rCX at the address size (rCX is not zero here). */
+function countBelow(c: CpuState, max: number): number {
+  const a = c.adSize, r = c.r
+  if (a === 8) return r[3] !== 0 ? max : Math.min(max, r[2] >>> 0)
+  if (a === 4) return Math.min(max, r[2] >>> 0)
+  return Math.min(max, r[2] & 0xffff)
+}
+
+function wrPhys(c: CpuState, p: number, size: number, v: number, vh: number): void {
+  const dv = c.view
+  if (size === 2) dv.setUint16(p, v & 0xffff, true)
+  else if (size === 4) dv.setInt32(p, v, true)
+  else { dv.setInt32(p, v, true); dv.setInt32(p + 4, vh, true) }
 }
 
 /** Complete an INS element with `value` (from completeIoIn). Returns true when the REP is done. */

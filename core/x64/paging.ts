@@ -56,6 +56,9 @@ export let walkGlobal = false
 /** Size class of the last walk's leaf: 0 = 4 KiB, 1 = 2/4 MiB, 2 = 1 GiB (INVLPG drops the whole page). */
 export let walkLarge = 0
 
+/** Pages one entry of a level-N table spans (2^(9*(N-1))): a table instead of `2 ** shift`, a call to pow. */
+const LEVEL_SPAN = [0, 1, 512, 262144, 134217728]
+
 /**
  * Translate `lin` for `access` at user (CPL 3, non-implicit) or supervisor privilege.
  * Returns the GPA (a double). Raises #PF; sets A/D bits.
@@ -73,9 +76,8 @@ export function translate(c: CpuState, lin: number, access: number, user: boolea
     // 4-level: PML4 -> PDPT -> PD -> PT
     base = Math.floor(c.cr3 / 4096) * 4096 % (TWO32 * 0x100000)
     const vpn = Math.floor(lin / 4096)
-    let shift = 27
     for (let level = 4; level >= 1; level--) {
-      const idx = Math.floor(vpn / 2 ** shift) % 512
+      const idx = Math.floor(vpn / LEVEL_SPAN[level]) % 512
       addr = ptAddr(c, base + (idx < 0 ? idx + 512 : idx) * 8, lin)
       lo = v.getInt32(addr, true); hi = v.getInt32(addr + 4, true)
       if ((lo & 1) === 0) pageFault(c, lin, access, user, false, false)
@@ -100,7 +102,6 @@ export function translate(c: CpuState, lin: number, access: number, user: boolea
       }
       if ((lo & 0x20) === 0) v.setInt32(addr, lo | 0x20, true)
       base = frame
-      shift -= 9
     }
     return 0
   }

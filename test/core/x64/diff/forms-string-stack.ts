@@ -23,17 +23,18 @@ export function stringForms(): Form[] {
     for (const w of [8, 16, 32, 64] as const) {
       for (const rep of reps) for (const a32 of [false, true]) {
         forms.push({
-          name: `${rep}${op}${SUFFIX[w]}${a32 ? ' a32' : ''}`, group: 'string', count: a32 ? 4 : 8,
+          name: `${rep}${op}${SUFFIX[w]}${a32 ? ' a32' : ''}`, group: 'string', count: a32 ? 6 : 12,
           build: (c) => {
             for (const n of [0, 1, 6, 7]) c.claim(n)
             const back = c.randomDirection()
             const bytes = w / 8
-            const count = rep ? c.rng.pick([0, 1, 2, 3, 5, 8, 13, 16]) : 1
+            // 40 and 100 elements cross the window's page boundary at some sizes (whole-page runs in exec-string.ts)
+            const count = rep ? c.rng.pick([0, 1, 2, 3, 5, 8, 13, 16, 40, 100]) : 1
             const span = Math.max(count, 1) * bytes
             const pick = (): number => (back ? DATA_HI - bytes - c.rng.below(0x80) : DATA_LO + c.rng.below(0x80))
             const src = pick()
             let dst = pick()
-            if (op === 'movs' && c.rng.chance(0.2)) dst = src + (back ? -bytes : bytes) // overlapping copy
+            if (op === 'movs' && c.rng.chance(0.2)) dst = src + (back ? -1 : 1) * c.rng.pick([1, bytes, 2 * bytes]) // overlapping copy
             // With a 32-bit address size only ESI/EDI/ECX count: keep random upper halves.
             const upper = (n: number): bigint => (a32 ? c.input.regs[n] & ~0xffffffffn : 0n)
             c.setReg(6, upper(6) | BigInt(src))
