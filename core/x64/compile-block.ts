@@ -21,6 +21,7 @@ import { compileAt, compiledLength, compiledEndsStraightLine, INTERP, memLin, re
 import { rd8, rd16, rd32, rd64, wr8, wr32, wr64 } from './mmu'
 import { push, pop } from './operands'
 import { getCF, getZF, getSF, getOF, testCond, LF } from './lazy-flags'
+import { imulTrunc } from './ops-muldiv'
 
 /** Longest block (instructions). */
 const MAX_BLOCK = 64
@@ -66,7 +67,7 @@ export function coldBlock(c: CpuState, ip: number): CodeBlock {
   return { run, n, loops: false, starts, one, heat }
 }
 
-const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond, push, pop, ret64 }
+const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond, push, pop, ret64, imulTrunc }
 type Helpers = typeof HELPERS
 type BlockFactory = (K: CompiledInsn[], M: MemOp[], H: Helpers) => (c: CpuState, left: number) => number
 
@@ -129,6 +130,14 @@ class Emitter {
     if (m.base >= 0 && m.index < 0 && m.seg < 0 && !m.a32) {
       const b = m.base << 1
       this.out.push(`h=r[${b + 1}];if(h<=32767&&h>=-32768){a=h*4294967296+(r[${b}]>>>0)+${m.disp};if(a<-${CANON}||a>=${CANON}){${this.sync()}a=H.memLin(c,M[${k}])}}else{${this.sync()}a=H.memLin(c,M[${k}])}`)
+      return
+    }
+    if (m.index >= 0 && m.seg < 0 && !m.a32) {
+      // base + index * scale: exact in a double while both registers are below 2^47 in magnitude
+      const x = m.index << 1, sc = 1 << m.scale
+      const base = m.base >= 0 ? `h*4294967296+(r[${m.base << 1}]>>>0)+` : ''
+      const hb = m.base >= 0 ? `h=r[${(m.base << 1) + 1}];` : 'h=0;'
+      this.out.push(`${hb}t=r[${x + 1}];if(h<=32767&&h>=-32768&&t<=32767&&t>=-32768){a=${base}(t*4294967296+(r[${x}]>>>0))*${sc}+${m.disp};if(a<-${CANON}||a>=${CANON}){${this.sync()}a=H.memLin(c,M[${k}])}}else{${this.sync()}a=H.memLin(c,M[${k}])}`)
       return
     }
     this.out.push(`${this.sync()}a=H.memLin(c,M[${k}]);`)
@@ -371,6 +380,11 @@ function decodeInline(c: CpuState, ip: number, pageEnd: number): { f: Inline; le
         f.kind = 'cmov'; f.op = b2 & 15; f.dst = dec.reg; f.src = dec.rm
         return done()
       }
+      if (b2 === 0xaf && size >= 4) { // IMUL r, r/m
+        dec.modrmDecode()
+        f.kind = 'imul'; f.dst = dec.reg; f.src = dec.rm; f.m = dec.mem
+        return done()
+      }
       if ((b2 === 0xb6 || b2 === 0xb7) && size >= 4) {
         dec.modrmDecode()
         f.kind = 'movzx'; f.size = b2 === 0xb6 ? 1 : 2; f.dst = dec.reg; f.m = dec.mem
@@ -587,6 +601,21 @@ function emitInline(e: Emitter, f: Inline, next: number): boolean {
         out.push(`cy=H.getCF(c)?1:0;fd=r[${d}];fdh=r[${d + 1}];fs=r[${s}];fsh=r[${s + 1}];t=(fd>>>0)+(fs>>>0)+cy;fr=t|0;frh=(fdh+fsh+(t>4294967295?1:0))|0;r[${d}]=fr;r[${d + 1}]=frh;`)
         e.pending = `c.lfOp=${LF.ADC};c.lfSize=8;c.lfDst=fd;c.lfDstHi=fdh;c.lfSrc=fs;c.lfSrcHi=fsh;c.lfRes=fr;c.lfResHi=frh;c.lfAux=cy;`
       }
+      return false
+    }
+    case 'imul': {
+      const d = f.dst << 1
+      if (f.m !== null) { e.addr(f.m); e.load(sz); out.push('fs=lo;fsh=hi;') } else out.push(sz === 8 ? `fs=r[${f.src << 1}];fsh=r[${(f.src << 1) + 1}];` : `fs=r[${f.src << 1}];fsh=0;`)
+      // every flag is IMUL's now (ops-muldiv.ts imulTrunc stores its own record on the slow path)
+      e.pending = ''
+      e.lastKind = -1
+      if (sz === 8) {
+        // both operands below 2^32: the 64-bit product from 16-bit limbs (ops-muldiv.ts mulu32); CF=OF=bit 63
+        out.push(`fd=r[${d}];fdh=r[${d + 1}];if((fdh|fsh)===0){t=(fd&65535)*(fs&65535);p=(fd>>>16)*(fs&65535);q=(fd&65535)*(fs>>>16);a=(t>>>16)+(p&65535)+(q&65535);`)
+        out.push(`frh=((fd>>>16)*(fs>>>16)+(p>>>16)+(q>>>16)+(a>>>16))|0;fr=Math.imul(fd,fs);cy=frh<0?2049:0}else{fr=H.imulTrunc(c,8,fd,fdh,fs,fsh);frh=c.h;cy=c.lfAux}`)
+      } else out.push(`fd=r[${d}];fr=H.imulTrunc(c,4,fd,0,fs,0);frh=0;cy=c.lfAux;`)
+      out.push(`r[${d}]=fr;r[${d + 1}]=frh;`)
+      e.pending = `c.lfOp=${LF.SETCO};c.lfSize=${sz};c.lfRes=fr;c.lfResHi=frh;c.lfAux=cy;`
       return false
     }
     case 'movsxd': {

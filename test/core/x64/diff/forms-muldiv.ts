@@ -66,6 +66,11 @@ export function mulDivForms(): Form[] {
   for (const w of [16, 32, 64] as const) {
     forms.push({ name: `imul r${w}, r${w}`, group: 'muldiv', build: (c) => { const a = c.reg(w); return `imul ${a.name}, ${c.reg(w).name}` } })
     forms.push({ name: `imul r${w}, m${w}`, group: 'muldiv', build: (c) => { const a = c.reg(w); return `imul ${a.name}, ${c.mem(w)}` } })
+    if (w === 64) {
+      // both operands zero-extended 32-bit values (the generated blocks' limb fast path), products past bit 63 included
+      const u32 = (c: { rng: { chance(p: number): boolean; below(n: number): number } }): bigint => BigInt(c.rng.chance(0.5) ? 0xffffffff - c.rng.below(1 << 20) : c.rng.below(0x7fffffff)) & 0xffffffffn
+      forms.push({ name: 'imul r64, r64 (32-bit values)', group: 'muldiv', count: 12, build: (c) => { const a = c.reg(64, u32(c)); return `imul ${a.name}, ${c.reg(64, u32(c)).name}` } })
+    }
     forms.push({
       name: `imul r${w}, r/m${w}, imm`, group: 'muldiv',
       build: (c) => {
