@@ -21,8 +21,10 @@ import { defaultVmConfig } from '../core/host/default-vm'
 import { workerRunner } from '../core/host/worker-runner'
 import { contentSecurityPolicy } from '../core/host/static-files'
 import { WindowStateKeeper, placeWindow, type WindowDefaults } from '../core/host/window-state'
+import { tuneV8ForGuestCode } from '../core/host/v8-tuning'
 import { aboutText, buildMenuTemplate, type MenuFacts } from './menu-template'
 
+tuneV8ForGuestCode()
 const here = fileURLToPath(new URL('.', import.meta.url))
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
 const pageUrl = devUrl ?? pathToFileURL(join(rendererDir(findAppRoot(here)), 'index.html')).href

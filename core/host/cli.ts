@@ -5,6 +5,7 @@
 import { readAppVersion } from './app-paths'
 import { runCommand } from './run-command'
 import { serveCommand } from './serve-command'
+import { tuneV8ForGuestCode } from './v8-tuning'
 
 const USAGE = `usage: hv-manager <verb> [options]
   serve [--port N] [--host 127.0.0.1] [--data-dir DIR] [--no-default-vm]
@@ -40,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+tuneV8ForGuestCode()
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {

@@ -37,12 +37,15 @@ export interface CodeBlock {
 
 /**
  * Executions of a code address before it is compiled as a block (see compile-block.ts
- * coldBlock). With most kernel forms now closures or inline, generating source pays off
- * later than it did. Process CPU time of the Debian boot (virtual clock, one run each on
- * a shared machine): to the prompt 75-85 s at 3,000, 64 s at 10,000, 66 s at 30,000; to
- * the end of early boot 72 s at 1,000, 64 s at 3,000, 51 s at 10,000 (docs/linux.md).
+ * coldBlock). Each generated block costs V8 a parse, a baseline and an optimizing compile
+ * (on a background thread that competes with the VP on a 2-core host), so most of a
+ * kernel's boot, code run only thousands of times, is cheaper as closures. Debian boot to
+ * the prompt (docs/linux.md): session 3 chose 10,000 over 3,000 (process CPU 64 vs 75-85 s);
+ * in session 4, with V8's shorter interrupt budget (core/host/v8-tuning.ts), 30,000 took
+ * 60-61.5 s of main-thread CPU and 73-74 s of process CPU against 62-69 and 83-91 s at
+ * 10,000 and 71-73 / 103-104 s at 3,000.
  */
-export const DEFAULT_BLOCK_THRESHOLD = 10000
+export const DEFAULT_BLOCK_THRESHOLD = 30000
 
 // (defined in tlb-set.ts, which cpu-state.ts imports: a cycle would leave them undefined there)
 export { TLB_BITS, TLB_SIZE } from './tlb-set'
