@@ -17,7 +17,7 @@
 import type { CpuState, CodeBlock, CompiledInsn } from './cpu-state'
 import { TLB_SIZE } from './cpu-state'
 import { StaticDecoder, type MemOp } from './compile-decode'
-import { compileAt, compiledLength, compiledEndsStraightLine, INTERP, memLin, ret64 } from './compile'
+import { compileAt, compiledLength, compiledEndsStraightLine, compiledJumpTarget, INTERP, memLin, ret64 } from './compile'
 import { rd8, rd16, rd32, rd64, wr8, wr32, wr64 } from './mmu'
 import { push, pop } from './operands'
 import { getCF, getZF, getSF, getOF, testCond, LF } from './lazy-flags'
@@ -42,12 +42,17 @@ export const INTERP_BLOCK: CodeBlock = { run: () => 0, n: 0, loops: false, start
 export function coldBlock(c: CpuState, ip: number): CodeBlock {
   const fs: CompiledInsn[] = [], starts: number[] = [], nexts: number[] = []
   let cur = ip
-  while (fs.length < MAX_BLOCK && cur < c.fetchHi) {
+  while (fs.length < MAX_BLOCK && cur < c.fetchHi && !starts.includes(cur)) {
     const f = compileAt(c, cur)
     if (f === INTERP) break
-    const next = cur + compiledLength()
+    let next = cur + compiledLength()
+    if (compiledEndsStraightLine()) {
+      // a direct JMP inside the page and not back into this run: go on at its target
+      const target = compiledJumpTarget(cur)
+      if (!inPage(c, target) || starts.includes(target)) { fs.push(f); starts.push(cur); nexts.push(next); break }
+      next = target
+    }
     fs.push(f); starts.push(cur); nexts.push(next)
-    if (compiledEndsStraightLine()) break
     cur = next
   }
   const heat = c.blockThreshold
@@ -409,6 +414,11 @@ function decodeInline(c: CpuState, ip: number, pageEnd: number): { f: Inline; le
   }
 }
 
+/** `ip` lies in the fetch window (the page the block is cached in). */
+function inPage(c: CpuState, ip: number): boolean {
+  return ip >= c.fetchLo && ip < c.fetchHi
+}
+
 /** Compile the block starting at `ip` (inside the fetch window), at most `max` instructions. */
 export function compileBlock(c: CpuState, ip: number, max = MAX_BLOCK): CodeBlock {
   const e = new Emitter()
@@ -417,7 +427,8 @@ export function compileBlock(c: CpuState, ip: number, max = MAX_BLOCK): CodeBloc
   const pageEnd = c.fetchDelta + c.fetchHi
   let cur = ip
   let ended = false
-  while (starts.length < max && cur < c.fetchHi) {
+  // (an instruction appears once: a fault is located by its index in `starts`)
+  while (starts.length < max && cur < c.fetchHi && !starts.includes(cur)) {
     e.start = cur
     e.index = starts.length
     const d = decodeInline(c, cur, pageEnd)
@@ -435,6 +446,13 @@ export function compileBlock(c: CpuState, ip: number, max = MAX_BLOCK): CodeBloc
       // a transfer, STI or POPF ends the block (the run loop re-checks shadow, IF and TF)
       if (compiledEndsStraightLine()) { e.out.push(`${pre}K[${k}](c);return k+${e.index + 1};`); ended = true; break }
       e.out.push(`${pre}K[${k}](c);if(c.rip!==${next}||c.fetchCode===null)return k+${e.index + 1};`)
+      continue
+    }
+    // a direct JMP inside the page to code not in this block yet: the block follows it
+    // (flags and RIP need nothing; the next instruction's start is its target)
+    if (d.f.kind === 'jmp' && d.f.target !== e.head && inPage(c, d.f.target) && !starts.includes(d.f.target)) {
+      starts.push(cur)
+      cur = d.f.target
       continue
     }
     starts.push(cur)

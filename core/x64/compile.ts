@@ -47,6 +47,17 @@ export function compiledEndsStraightLine(): boolean {
   return b === 0xe8 || b === 0xe9 || b === 0xeb || b === 0xc3 || b === 0xc2 || b === 0xca || b === 0xcb || b === 0xcf || b === 0xcc || b === 0xcd || b === 0xf4 || b === 0xfb || b === 0x9d
 }
 
+/**
+ * Target of the direct JMP (EB rel8 / E9 rel32) the last compileAt() call decoded at `ip`,
+ * or NaN for any other instruction; a block can go on decoding there.
+ */
+export function compiledJumpTarget(ip: number): number {
+  const ram = dec.ram, b = ram[lastOpPos], next = ip + compiledLength()
+  if (b === 0xeb) return next + ((ram[lastOpPos + 1] << 24) >> 24)
+  if (b === 0xe9 && dec.pos - lastOpPos === 5) return next + (ram[lastOpPos + 1] | (ram[lastOpPos + 2] << 8) | (ram[lastOpPos + 3] << 16) | (ram[lastOpPos + 4] << 24))
+  return NaN
+}
+
 /** Linear address of a compiled memory operand (64-bit mode). */
 export function memLin(c: CpuState, m: MemOp): number {
   let a: number

@@ -16,7 +16,7 @@ function program(seed: number, cases: number): string {
   let s = seed >>> 0
   const rnd = (n: number): number => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return (s >>> 8) % n }
   const val = (): string => rnd(3) === 0 ? String(rnd(100000) - 50000) : EDGE[rnd(EDGE.length)]
-  // the body runs 16 times: entries become hot (compile-block.ts compiles after a few runs)
+  // the body runs 16 times (with blockThreshold 1 every entry is a generated block from its first run)
   const lines: string[] = ['mov r12, 0x200000', 'xor r15, r15', 'mov r13, 16', '9:']
   for (let k = 0; k < cases; k++) {
     const w = rnd(2) === 0
@@ -47,6 +47,8 @@ function program(seed: number, cases: number): string {
       lines.push(`${op === 'test' ? 'cmp' : op} ${R[a]}, ${R[b]}`)
     } else if (form === 5) lines.push(`mov [r12 + ${rnd(64)}], ${REGS64[b]}`, `movzx ${R[a]}, byte ptr [r12 + ${rnd(64)}]`, `cmp byte ptr [r12 + ${rnd(64)}], ${rnd(256)}`)
     else lines.push(`${op} ${R[a]}, ${R[b]}`)
+    // a direct JMP over dead bytes: blocks follow it inside the page
+    if (rnd(5) === 0) lines.push(`jmp 3f`, 'ud2', `mov ${REGS64[a]}, 0x1234`, '3:')
     // a second flag setter sometimes makes the first record dead
     if (rnd(4) === 0) lines.push(`${op === 'test' ? 'and' : op} ${R[b]}, ${R[a]}`)
     lines.push(`j${CC[rnd(16)]} 1f`, `add r15, ${k + 1}`, 'rol r15, 7', '1:')
@@ -55,11 +57,11 @@ function program(seed: number, cases: number): string {
   return lines.join('\n')
 }
 
-function runBoth(src: string, budget: number) {
+function runBoth(src: string, budget: number, blockThreshold?: number) {
   const code = assemble(src + '\nhlt\n', CODE_BASE, 64)
   const run = (decodeCache: boolean) => {
     const mem = new GuestMemory(4 << 20)
-    const cpu = createX64Cpu(mem, { decodeCache })
+    const cpu = createX64Cpu(mem, { decodeCache, blockThreshold })
     mem.writeBytes(CODE_BASE, code)
     enterLong64(cpu, mem, CODE_BASE)
     installGdt(mem, cpu)
@@ -81,11 +83,49 @@ describe.skipIf(!hasToolchain())('compiled blocks', () => {
       expect(compiled).toEqual(interpreted)
     })
   }
-  it('slices ending inside blocks retire exactly the budget', () => {
-    const { compiled, interpreted } = runBoth(program(7, 60), 7)
-    expect(compiled.trace.slice(0, 5)).toEqual([7, 14, 21, 28, 35])
-    expect(compiled).toEqual(interpreted)
-  })
+  for (const seed of [4, 5]) {
+    it(`random code as generated blocks from the first run matches the interpreter (seed ${seed})`, () => {
+      const { compiled, interpreted } = runBoth(program(seed, 150), 1_000_000, 1)
+      expect(compiled.r).toBe(ExitReason.Halt)
+      expect(compiled).toEqual(interpreted)
+    })
+  }
+  for (const blockThreshold of [1, undefined]) {
+    it(`a fault after a followed JMP reports its instruction and retired count (${blockThreshold ? 'generated' : 'closures'})`, () => {
+      const code = assemble(`
+        mov rax, 5
+        jmp 1f
+        hlt
+    1:  add rax, 1
+        mov rbx, 0x800000000000
+        mov rcx, [rbx]
+        hlt`, CODE_BASE, 64)
+      const at = (decodeCache: boolean) => {
+        const mem = new GuestMemory(4 << 20)
+        const cpu = createX64Cpu(mem, { decodeCache, blockThreshold })
+        mem.writeBytes(CODE_BASE, code)
+        enterLong64(cpu, mem, CODE_BASE)
+        installGdt(mem, cpu)
+        cpu.exceptionBitmap = 0xffffffff
+        const r = cpu.run(100)
+        return { r, vector: cpu.exit.vector, rip: cpu.getRip(), retired: cpu.retired, rax: cpu.getReg(0) }
+      }
+      const compiled = at(true), interpreted = at(false)
+      // RIP at the faulting load and the retired count exactly as the interpreter has them
+      expect(compiled).toEqual(interpreted)
+      expect(compiled.r).toBe(ExitReason.Exception)
+      expect(compiled.vector).toBe(13) // #GP: non-canonical load
+      expect(compiled.rip).toBe(BigInt(CODE_BASE + code.length - 4)) // mov rcx, [rbx] (3 bytes), hlt
+      expect(compiled.rax).toBe(6n)
+    })
+  }
+  for (const blockThreshold of [1, undefined]) {
+    it(`slices ending inside blocks retire exactly the budget (threshold ${blockThreshold ?? 'default'})`, () => {
+      const { compiled, interpreted } = runBoth(program(7, 60), 7, blockThreshold)
+      expect(compiled.trace.slice(0, 5)).toEqual([7, 14, 21, 28, 35])
+      expect(compiled).toEqual(interpreted)
+    })
+  }
   it('runGuest-driven code reaches the same halt state', () => {
     const code = assemble(program(9, 40) + '\nhlt\n', CODE_BASE, 64)
     const mem = new GuestMemory(4 << 20)
