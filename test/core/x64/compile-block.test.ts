@@ -57,15 +57,21 @@ function program(seed: number, cases: number): string {
   return lines.join('\n')
 }
 
+/** A 64-bit CPU about to run `code` at CODE_BASE with a stack. */
+function loaded(code: Uint8Array, options: { decodeCache?: boolean; blockThreshold?: number } = {}) {
+  const mem = new GuestMemory(4 << 20)
+  const cpu = createX64Cpu(mem, options)
+  mem.writeBytes(CODE_BASE, code)
+  enterLong64(cpu, mem, CODE_BASE)
+  installGdt(mem, cpu)
+  cpu.setReg(4, BigInt(STACK_TOP))
+  return { cpu, mem }
+}
+
 function runBoth(src: string, budget: number, blockThreshold?: number) {
   const code = assemble(src + '\nhlt\n', CODE_BASE, 64)
   const run = (decodeCache: boolean) => {
-    const mem = new GuestMemory(4 << 20)
-    const cpu = createX64Cpu(mem, { decodeCache, blockThreshold })
-    mem.writeBytes(CODE_BASE, code)
-    enterLong64(cpu, mem, CODE_BASE)
-    installGdt(mem, cpu)
-    cpu.setReg(4, BigInt(STACK_TOP))
+    const { cpu, mem } = loaded(code, { decodeCache, blockThreshold })
     const trace: number[] = []
     let r: number
     // small budgets end slices inside blocks; the retired count must stay exact
@@ -101,11 +107,7 @@ describe.skipIf(!hasToolchain())('compiled blocks', () => {
         mov rcx, [rbx]
         hlt`, CODE_BASE, 64)
       const at = (decodeCache: boolean) => {
-        const mem = new GuestMemory(4 << 20)
-        const cpu = createX64Cpu(mem, { decodeCache, blockThreshold })
-        mem.writeBytes(CODE_BASE, code)
-        enterLong64(cpu, mem, CODE_BASE)
-        installGdt(mem, cpu)
+        const { cpu } = loaded(code, { decodeCache, blockThreshold })
         cpu.exceptionBitmap = 0xffffffff
         const r = cpu.run(100)
         return { r, vector: cpu.exit.vector, rip: cpu.getRip(), retired: cpu.retired, rax: cpu.getReg(0) }
@@ -127,13 +129,7 @@ describe.skipIf(!hasToolchain())('compiled blocks', () => {
     })
   }
   it('runGuest-driven code reaches the same halt state', () => {
-    const code = assemble(program(9, 40) + '\nhlt\n', CODE_BASE, 64)
-    const mem = new GuestMemory(4 << 20)
-    const cpu = createX64Cpu(mem)
-    mem.writeBytes(CODE_BASE, code)
-    enterLong64(cpu, mem, CODE_BASE)
-    installGdt(mem, cpu)
-    cpu.setReg(4, BigInt(STACK_TOP))
+    const { cpu } = loaded(assemble(program(9, 40) + '\nhlt\n', CODE_BASE, 64))
     expect(runGuest(cpu).reason).toBe(ExitReason.Halt)
   })
 })
