@@ -156,6 +156,8 @@ export function arith(c: CpuState, op: number, a: number, b: number, single: boo
     case 0x58: case 0x5c: {
       const bb = op === 0x5c ? -b : b
       r = a + bb
+      // NaN operands were handled by the caller: a NaN sum is inf - inf, invalid (SDM vol. 1, 4.9.1.2)
+      if (r !== r) { c.mxcsr |= MX.IE; return NaN }
       if (Number.isFinite(r)) { const z = r - a; const e = (a - (r - z)) + (bb - z); dir = e > 0 ? 1 : e < 0 ? -1 : 0 }
       else if (Number.isFinite(a) && Number.isFinite(b)) dir = r > 0 ? 1 : -1
       if (r === 0 && a === -bb && a !== 0) r = ((c.mxcsr >> 13) & 3) === 1 ? -0 : 0

@@ -152,5 +152,19 @@ export function sseForms(): Form[] {
   ]
   forms.push(...sse3.map((f) => ({ ...f, feature: 'sse3' as const })))
   forms.push({ name: 'pinsrw xmm, m16, imm8', group: 'sse', count: 4, build: (c) => { const x = new XmmPicker(c); return `pinsrw xmm${x.pick('int')}, ${c.mem(16)}, ${c.rng.below(16)}` } })
+  // Infinities of both signs in every lane: inf - inf is invalid (IE) in sums, differences
+  // and horizontal sums, which random edge values almost never pair up.
+  for (const op of ['addps', 'subps', 'haddps', 'hsubps', 'addsubps', 'addss']) {
+    forms.push({
+      name: `${op} xmm, xmm (infinities)`, group: 'sse', count: 4,
+      build: (c) => {
+        randomMxcsr(c)
+        const x = new XmmPicker(c), d = x.pick('ps'), src = x.pick('ps')
+        const inf = (): bigint => BigInt(c.rng.pick([0x7f800000, 0xff800000, 0x3f800000]))
+        for (const n of [d, src]) for (const w of [0, 1]) c.input.xmm[2 * n + w] = inf() | (inf() << 32n)
+        return `${op} xmm${d}, xmm${src}`
+      },
+    })
+  }
   return forms
 }
