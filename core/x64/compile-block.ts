@@ -48,7 +48,7 @@ export function coldBlock(c: CpuState, ip: number): CodeBlock {
     let next = cur + compiledLength()
     if (compiledEndsStraightLine()) {
       // a direct JMP inside the page and not back into this run: go on at its target
-      const target = compiledJumpTarget(cur)
+      const target = compiledJumpTarget()
       if (!inPage(c, target) || starts.includes(target)) { fs.push(f); starts.push(cur); nexts.push(next); break }
       next = target
     }

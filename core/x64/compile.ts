@@ -30,6 +30,8 @@ let lastStart = 0
 let lastOpPos = 0
 /** The instruction names byte register 4-7: AH..BH without a REX prefix, SPL..DIL with one. */
 let byteRegs = false
+/** Set by build() for a direct JMP (compiledJumpTarget). */
+let jumpTarget = NaN
 
 /** Length in bytes of the instruction the last compileAt() call decoded. */
 export function compiledLength(): number {
@@ -48,14 +50,11 @@ export function compiledEndsStraightLine(): boolean {
 }
 
 /**
- * Target of the direct JMP (EB rel8 / E9 rel32) the last compileAt() call decoded at `ip`,
- * or NaN for any other instruction; a block can go on decoding there.
+ * Target of the direct JMP (EB rel8 / E9 rel32) the last compileAt() call decoded, or NaN
+ * for any other instruction; a block can go on decoding there.
  */
-export function compiledJumpTarget(ip: number): number {
-  const ram = dec.ram, b = ram[lastOpPos], next = ip + compiledLength()
-  if (b === 0xeb) return next + ((ram[lastOpPos + 1] << 24) >> 24)
-  if (b === 0xe9 && dec.pos - lastOpPos === 5) return next + (ram[lastOpPos + 1] | (ram[lastOpPos + 2] << 8) | (ram[lastOpPos + 3] << 16) | (ram[lastOpPos + 4] << 24))
-  return NaN
+export function compiledJumpTarget(): number {
+  return jumpTarget
 }
 
 /** Linear address of a compiled memory operand (64-bit mode). */
@@ -119,6 +118,7 @@ export function compileAt(c: CpuState, ip: number): CompiledInsn {
   const opPos = dec.pos - 1
   lastOpPos = opPos
   byteRegs = false
+  jumpTarget = NaN
   const f = build(b, ip, start)
   if (f === INTERP || dec.overrun) return INTERP
   // one VP's instruction is atomic here, so LOCK only has to be legal (else the interpreter raises #UD)
@@ -344,7 +344,7 @@ function build(b: number, ip: number, start: number): CompiledInsn {
       if (rel === INTERP_REL) return INTERP
       const next = end(), target = next + rel
       if (target < -CANON || target >= CANON) return INTERP
-      if (b !== 0xe8) return (c) => { c.rip = target }
+      if (b !== 0xe8) { jumpTarget = target; return (c) => { c.rip = target } }
       const lo = next | 0, hi = Math.floor(next / TWO32) | 0
       return (c) => { push(c, 8, lo, hi); c.rip = target }
     }
