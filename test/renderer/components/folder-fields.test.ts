@@ -11,18 +11,16 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { defineComponent, h, ref } from 'vue'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import type { HvClient } from '../../../renderer/src/transport/hv-client'
 import FilePathField from '../../../renderer/src/components/FilePathField.vue'
 import TransferDialog from '../../../renderer/src/components/transfer/TransferDialog.vue'
 import HostSettingsDialog from '../../../renderer/src/components/HostSettingsDialog.vue'
 import VmConfigFields from '../../../renderer/src/components/VmConfigFields.vue'
 import NewVmWizard from '../../../renderer/src/components/wizard/NewVmWizard.vue'
 import { useVmStore } from '../../../renderer/src/stores/vms'
-import { useHostStore } from '../../../renderer/src/stores/hosts'
 import { useTransferStore } from '../../../renderer/src/stores/transfers'
 import { useErrorStore } from '../../../renderer/src/stores/errors'
 import { defaultForm } from '../../../renderer/src/model/config-form'
-import { freshPinia } from './fixtures'
+import { freshPinia, recordingHost } from './fixtures'
 
 let pinia: Pinia
 let calls: Array<[string, unknown]>
@@ -40,17 +38,7 @@ beforeEach(() => {
 })
 
 function host(nativeShell: boolean): void {
-  const client = {
-    invoke: async (channel: string, args: unknown) => {
-      calls.push([channel, args])
-      const a = answers[channel]
-      if (a instanceof Error) throw a
-      return a ?? {}
-    },
-    on: () => () => {},
-    onConnection: () => () => {},
-  } as unknown as HvClient
-  useHostStore().init(client, () => ({ client, close: () => {} }))
+  recordingHost(calls, answers)
   useVmStore().features = { nativeShell }
 }
 

@@ -10,15 +10,13 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import type { Pinia } from 'pinia'
 import type { HostSettingsResult, StopAllResult, VmSummary } from '../../../contract'
-import type { HvClient } from '../../../renderer/src/transport/hv-client'
 import ActionsPane from '../../../renderer/src/components/ActionsPane.vue'
 import StopAllDialog from '../../../renderer/src/components/StopAllDialog.vue'
 import HostSettingsDialog from '../../../renderer/src/components/HostSettingsDialog.vue'
 import { useVmStore } from '../../../renderer/src/stores/vms'
 import { useErrorStore } from '../../../renderer/src/stores/errors'
-import { useHostStore } from '../../../renderer/src/stores/hosts'
 import { useHvToolsStore } from '../../../renderer/src/stores/hv-tools'
-import { vmSummary, freshPinia } from './fixtures'
+import { vmSummary, freshPinia, recordingHost } from './fixtures'
 
 let pinia: Pinia
 let calls: Array<[string, unknown]>
@@ -34,15 +32,7 @@ const vm = vmSummary
 
 /** A host whose client records each command and answers from `answers`. */
 function host(list: VmSummary[], selected: string | null): void {
-  const client = {
-    invoke: async (channel: string, args: unknown) => {
-      calls.push([channel, args])
-      return answers[channel] ?? {}
-    },
-    on: () => () => {},
-    onConnection: () => () => {},
-  } as unknown as HvClient
-  useHostStore().init(client, () => ({ client, close: () => {} }))
+  recordingHost(calls, answers)
   const store = useVmStore()
   store.vms = list
   store.selectedId = selected
