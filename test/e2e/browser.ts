@@ -29,6 +29,13 @@ export async function launch(profileDir: string, colorScheme: 'light' | 'dark' =
   return ctx
 }
 
+/** The context's first page, its uncaught page errors collected into `errors`. */
+export async function watchedPage(ctx: BrowserContext, errors: string[]): Promise<Page> {
+  const page = ctx.pages()[0] ?? (await ctx.newPage())
+  page.on('pageerror', (e) => errors.push(e.message))
+  return page
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = join(appRoot, 'test', 'artifacts')
   mkdirSync(dir, { recursive: true })
@@ -76,9 +83,8 @@ export async function openSession(name: string, serveArgs: string[] = [], prepar
   const tmp = mkdtempSync(join(tmpdir(), `hv-e2e-${name}-`))
   const serve = await startServe(join(tmp, 'data'), 20_000, serveArgs)
   const ctx = await launch(join(tmp, 'chromium'))
-  const page = ctx.pages()[0] ?? (await ctx.newPage())
   const pageErrors: string[] = []
-  page.on('pageerror', (e) => pageErrors.push(e.message))
+  const page = await watchedPage(ctx, pageErrors)
   await prepare?.(page)
   await page.goto(serve.url)
   return {

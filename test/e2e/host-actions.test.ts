@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { assertBuilt, startServe, type ServeProcess } from './serve-process'
-import { clearToasts, launch, screenshot, stateOf } from './browser'
+import { clearToasts, launch, screenshot, stateOf, watchedPage } from './browser'
 
 let tmp: string
 let dataDir: string
@@ -30,8 +30,7 @@ beforeAll(async () => {
   vmFolder = join(tmp, 'vms elsewhere')
   serve = await startServe(dataDir, 20_000, ['--no-default-vm'])
   ctx = await launch(join(tmp, 'chromium'))
-  page = ctx.pages()[0] ?? (await ctx.newPage())
-  page.on('pageerror', (e) => pageErrors.push(e.message))
+  page = await watchedPage(ctx, pageErrors)
   await page.goto(serve.url)
 }, 60_000)
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { appRoot, assertBuilt, startServe, type ServeProcess } from './serve-process'
-import { clearToasts, launch, screenshot, stateOf, terminalText, waitForTerminal } from './browser'
+import { clearToasts, launch, screenshot, stateOf, terminalText, waitForTerminal, watchedPage } from './browser'
 
 const BANNER = 'HV Manager hello guest'
 const BOOT_TIMEOUT_MS = 90_000
@@ -29,8 +29,7 @@ beforeAll(async () => {
   serve = await startServe(join(tmp, 'data'))
   ctx = await launch(join(tmp, 'chromium'))
   await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(serve.url).origin })
-  page = ctx.pages()[0] ?? (await ctx.newPage())
-  page.on('pageerror', (e) => pageErrors.push(e.message))
+  page = await watchedPage(ctx, pageErrors)
 })
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { assertBuilt, startServe, type ServeProcess } from './serve-process'
-import { launch } from './browser'
+import { launch, watchedPage } from './browser'
 
 export interface TwoHosts {
   tmp: string
@@ -21,9 +21,8 @@ export async function openTwoHosts(prefix: string): Promise<TwoHosts> {
   const tmp = mkdtempSync(join(tmpdir(), prefix))
   const [local, remote] = await Promise.all([startServe(join(tmp, 'local')), startServe(join(tmp, 'remote'), 20_000, ['--no-default-vm'])])
   const ctx = await launch(join(tmp, 'chromium'))
-  const page = ctx.pages()[0] ?? (await ctx.newPage())
   const pageErrors: string[] = []
-  page.on('pageerror', (e) => pageErrors.push(e.message))
+  const page = await watchedPage(ctx, pageErrors)
   await page.goto(local.url)
   await page.getByTestId('vm-row-Hello VM').waitFor()
   return { tmp, local, remote, ctx, page, pageErrors }

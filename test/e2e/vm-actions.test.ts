@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { assertBuilt, startServe, type ServeProcess } from './serve-process'
-import { clearToasts, launch, screenshot, stateOf, waitForTerminal } from './browser'
+import { clearToasts, launch, screenshot, stateOf, waitForTerminal, watchedPage } from './browser'
 
 let tmp: string
 let serve: ServeProcess
@@ -37,8 +37,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'hv-e2e-actions-'))
   serve = await startServe(join(tmp, 'data'))
   ctx = await launch(join(tmp, 'chromium'))
-  page = ctx.pages()[0] ?? (await ctx.newPage())
-  page.on('pageerror', (e) => pageErrors.push(e.message))
+  page = await watchedPage(ctx, pageErrors)
   await page.goto(serve.url)
   await page.getByTestId(`vm-row-${VM}`).waitFor()
 })
