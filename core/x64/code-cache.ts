@@ -67,4 +67,7 @@ export function flushCode(c: CpuState): void {
   c.fetchCode = null
   c.fetchLo = 0
   c.fetchHi = 0
+  // no block refers to the records any more (flushes come between runs, never inside one)
+  c.recTop = 0
+  c.recFns.length = 0
 }

@@ -31,19 +31,22 @@ export interface CodeBlock {
   loops: boolean
   starts: number[]
   one: CodeBlock | undefined
-  /** Executions left before a cold (single-closure) entry is compiled as a block; -1 when compiled. */
+  /** Executions left before a cold (record) entry is compiled as a block; -1 when compiled. */
   heat: number
+  /** Index of its first record in `CpuState.recs` for a record block (records.ts), else -1. */
+  rec: number
 }
 
 /**
- * Executions of a code address before it is compiled as a block (see compile-block.ts
- * coldBlock). Each generated block costs V8 a parse, a baseline and an optimizing compile
- * (on a background thread that competes with the VP on a 2-core host), so most of a
- * kernel's boot, code run only thousands of times, is cheaper as closures. Debian boot to
+ * Executions of a code address before it is compiled as a block (until then it runs as a
+ * record block, records.ts). Each generated block costs V8 a parse, a baseline and an
+ * optimizing compile (on a background thread that competes with the VP on a 2-core host),
+ * so most of a kernel's boot, code run only thousands of times, is cheaper as records. Debian boot to
  * the prompt (docs/linux.md): session 3 chose 10,000 over 3,000 (process CPU 64 vs 75-85 s);
  * in session 4, with V8's shorter interrupt budget (core/host/v8-tuning.ts), 30,000 took
  * 60-61.5 s of main-thread CPU and 73-74 s of process CPU against 62-69 and 83-91 s at
- * 10,000 and 71-73 / 103-104 s at 3,000.
+ * 10,000 and 71-73 / 103-104 s at 3,000. Session 5 (records instead of closures): 300,000
+ * took 52-53 s of main-thread CPU against 38-41.5 s at 30,000 in paired virtual-clock boots.
  */
 export const DEFAULT_BLOCK_THRESHOLD = 30000
 
@@ -239,6 +242,12 @@ export class CpuState {
   readonly codeInvalidations: Uint8Array
   /** `retired` at each page's last code invalidation (a page given up on is retried after a quiet spell). */
   readonly codeInvalidatedAt: Float64Array
+  /** Records of cold blocks (records.ts), one after another; grows up to a cap. */
+  recs = new Int32Array(1 << 16)
+  /** First free word of `recs`. */
+  recTop = 0
+  /** Closures named by CLOSURE records. */
+  recFns: CompiledInsn[] = []
   /** Build and run pre-decoded closures for 64-bit code (off: interpret everything). */
   decodeCache = true
   /** Executions of an entry before it is compiled as a block (compile-block.ts). */

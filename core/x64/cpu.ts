@@ -20,7 +20,9 @@ import { IoKind } from './exits'
 import { completeIns, completeOuts } from './exec-string'
 import { ownsMsr, ownedMsrRead, ownedMsrWrite, msrValue } from './msr'
 import { buildFxImage, loadFxImage } from './fpu-state'
-import { compileBlock, coldBlock } from './compile-block'
+import { compileBlock } from './compile-block'
+import { recordBlock } from './records'
+import { runRecords } from './run-records'
 import { invalidateCodeRange, flushCode } from './code-cache'
 import { DEBUG_FLAGS, debugBeforeStep, debugAfterStep, refreshDebug } from './debug-traps'
 
@@ -66,15 +68,18 @@ function runCompiled(c: CpuState, limit: number): number {
     if (code === null) break
     const idx = (ip - c.fetchPageIp) | 0
     let b = code[idx]
-    if (b === undefined) { b = c.blockThreshold <= 1 ? compileBlock(c, ip) : coldBlock(c, ip); code[idx] = b } else if (b.heat > 0 && --b.heat === 0) { b = compileBlock(c, ip); code[idx] = b }
+    if (b === undefined) { b = c.blockThreshold <= 1 ? compileBlock(c, ip) : recordBlock(c, ip); code[idx] = b } else if (b.heat > 0 && --b.heat === 0) { b = compileBlock(c, ip); code[idx] = b }
     if (b.n === 0) break
-    if (retired + b.n > limit) {
-      if (b.one === undefined) b.one = compileBlock(c, ip, 1)
-      b = b.one
-    }
     let k: number
     try {
-      k = b.run(c, limit - retired)
+      if (b.rec >= 0) k = runRecords(c, ip, b.rec, Math.min(b.n, limit - retired))
+      else {
+        if (retired + b.n > limit) {
+          if (b.one === undefined) b.one = compileBlock(c, ip, 1)
+          b = b.one
+        }
+        k = b.run(c, limit - retired)
+      }
     } catch (err) {
       // instructions before the faulting one (RIP points at it) have retired
       const at = b.starts.indexOf(c.rip)

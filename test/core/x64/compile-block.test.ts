@@ -97,7 +97,7 @@ describe.skipIf(!hasToolchain())('compiled blocks', () => {
     })
   }
   for (const blockThreshold of [1, undefined]) {
-    it(`a fault after a followed JMP reports its instruction and retired count (${blockThreshold ? 'generated' : 'closures'})`, () => {
+    it(`a fault after a followed JMP reports its instruction and retired count (${blockThreshold ? 'generated' : 'records'})`, () => {
       const code = assemble(`
         mov rax, 5
         jmp 1f

@@ -1,5 +1,5 @@
 /**
- * STI, POPF and CLI run as pre-decoded closures (cold blocks) and inside generated blocks;
+ * STI, POPF and CLI run as CLOSURE records in record blocks and inside generated blocks;
  * the run loop must still see exactly what the interpreter sees: the STI shadow covers one
  * instruction, and an interrupt window opened by POPF or STI exits before the instruction
  * after the window opened (SDM vol. 3 6.8.3; cpu.ts runCompiled).
@@ -10,7 +10,7 @@ import { GuestMemory } from '../../../core/memory/guest-memory'
 import { assemble, enterLong64, hasToolchain } from './harness'
 
 const MODES = [
-  { name: 'cold blocks', blockThreshold: undefined },
+  { name: 'record blocks', blockThreshold: undefined },
   { name: 'generated blocks', blockThreshold: 1 },
   { name: 'interpreter', decodeCache: false },
 ] as const

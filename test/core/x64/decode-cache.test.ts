@@ -81,7 +81,7 @@ describe.skipIf(!hasToolchain())('decoded-code cache', () => {
     expect(a).toEqual(b)
   })
 
-  it('multi-precision arithmetic: generated blocks, cold blocks and the interpreter agree', () => {
+  it('multi-precision arithmetic: generated blocks, record blocks and the interpreter agree', () => {
     const elf = buildC(MPI)
     const gen = runBench(true, elf, 1)
     const cold = runBench(true, elf)

@@ -69,9 +69,13 @@ describe.runIf(hostIsX64WithGcc())('x64 differential (host CPU vs emulator)', ()
     for (const r of native) expect(r.code.length).toBeGreaterThan(0)
   })
 
-  it('emulator matches the host CPU', () => {
-    // blocks compiled on first execution, so each case also runs through the block compiler's inline code
-    const env = new EmulatorEnv((m) => createX64Cpu(m, { blockThreshold: 1 }))
+  // Every case runs through both tiers of the decode cache: generated blocks (threshold 1: compiled
+  // on first execution) and record blocks (the default threshold; a case never gets hot).
+  it.each([
+    { tier: 'generated blocks', blockThreshold: 1 },
+    { tier: 'record blocks', blockThreshold: undefined },
+  ])('emulator matches the host CPU ($tier)', ({ tier, blockThreshold }) => {
+    const env = new EmulatorEnv((m) => createX64Cpu(m, { blockThreshold }))
     const mismatches: Mismatch[] = []
     const byGroup = new Map<string, { forms: Set<string>; cases: number; bad: number }>()
     const badForms = new Map<string, number>()
@@ -87,7 +91,7 @@ describe.runIf(hostIsX64WithGcc())('x64 differential (host CPU vs emulator)', ()
       }
       byGroup.set(c.group, g)
     })
-    const summary = [`x64-diff: ${forms.length} forms, ${cases.length} cases, ${mismatches.length} mismatches (seed ${seed})`]
+    const summary = [`x64-diff (${tier}): ${forms.length} forms, ${cases.length} cases, ${mismatches.length} mismatches (seed ${seed})`]
     for (const [name, g] of byGroup) summary.push(`  ${name.padEnd(8)} ${String(g.forms.size).padStart(4)} forms ${String(g.cases).padStart(6)} cases ${String(g.bad).padStart(5)} mismatched`)
     summary.push(...x87Coverage(cases, native))
     const bad = [...badForms].map(([f, n]) => `${f} (${n})`)
