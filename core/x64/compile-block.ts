@@ -23,6 +23,7 @@ import { rd8, rd16, rd32, rd64, wr8, wr32, wr64 } from './mmu'
 import { push, pop } from './operands'
 import { getCF, getZF, getSF, getOF, testCond, LF } from './lazy-flags'
 import { imulTrunc } from './ops-muldiv'
+import { shift } from './ops-alu'
 
 /** Longest block (instructions). */
 const MAX_BLOCK = 64
@@ -31,7 +32,7 @@ const CANON = 0x800000000000
 /** The entry is not compiled: interpret the instruction there. */
 export const INTERP_BLOCK: CodeBlock = { run: () => 0, n: 0, loops: false, starts: [], one: undefined, heat: -1, rec: -1 }
 
-const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond, push, pop, ret64, imulTrunc }
+const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond, push, pop, ret64, imulTrunc, shift }
 type Helpers = typeof HELPERS
 type BlockFactory = (K: CompiledInsn[], M: MemOp[], H: Helpers) => (c: CpuState, left: number) => number
 
@@ -277,6 +278,26 @@ function emitInline(e: Emitter, f: Inline, next: number): boolean {
         out.push(`r[${d}]=fr;r[${d + 1}]=frh;`)
       }
       e.pending = `c.lfOp=${LF.SETCO};c.lfSize=${sz};c.lfRes=fr;c.lfResHi=frh;c.lfAux=fs;`
+      return false
+    }
+    case 'rot': {
+      // ROL/ROR: CF and OF only, from the materialized flags (ops-alu.ts shift, as the interpreter)
+      e.flush()
+      e.lastKind = -1
+      const d = f.dst << 1
+      out.push(`fr=H.shift(c,${f.op},${sz},r[${d}],r[${d + 1}],${f.imm});r[${d}]=fr;r[${d + 1}]=${sz === 8 ? 'c.h' : '0'};`)
+      return false
+    }
+    case 'not': {
+      const d = f.dst << 1
+      out.push(sz === 8 ? `r[${d}]=~r[${d}];r[${d + 1}]=~r[${d + 1}];` : `r[${d}]=~r[${d}];r[${d + 1}]=0;`)
+      return false
+    }
+    case 'sti': {
+      if (f.m === null) return false
+      e.addr(f.m)
+      out.push(`lo=${f.imm};hi=${f.imm >> 31};`)
+      e.store(sz, next)
       return false
     }
     case 'cmpb': {

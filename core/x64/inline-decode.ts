@@ -1,6 +1,7 @@
 /**
  * Classifies one 64-bit instruction as an "inline" form: the hot subset (32/64-bit ALU,
- * TEST/CMP, MOV reg/imm/load/store, LEA, MOVZX/MOVSXD, IMUL, SETcc/CMOVcc, ADC, PUSH/POP,
+ * TEST/CMP, MOV reg/imm/load/store, LEA, MOVZX/MOVSXD, IMUL, SETcc/CMOVcc, ADC, NOT,
+ * ROL/ROR/SHL/SHR/SAR by a constant, PUSH/POP,
  * CALL/RET/JMP/Jcc) that both the block generator (compile-block.ts) and the record
  * tier (records.ts) execute without a closure. Anything else returns null and runs as a
  * pre-decoded closure (compile.ts). Intel SDM vol. 2 for the encodings.
@@ -98,8 +99,25 @@ export function decodeInline(c: CpuState, ip: number, pageEnd: number): { f: Inl
       dec.modrmDecode()
       f.op = (dec.modrm >> 3) & 7
       f.imm = (b === 0xc1 ? dec.u8() : 1) & (size === 8 ? 63 : 31)
-      if (dec.mem !== null || (f.op !== 4 && f.op !== 5 && f.op !== 7) || f.imm === 0) return null
+      if (dec.mem !== null || f.imm === 0) return null
+      // ROL/ROR by a constant (the ciphers' and hashes' rounds); RCL/RCR and SAL stay closures
+      if (f.op === 0 || f.op === 1) { f.kind = 'rot'; f.dst = dec.rm; return done() }
+      if (f.op !== 4 && f.op !== 5 && f.op !== 7) return null
       f.kind = 'shift'; f.dst = dec.rm
+      return done()
+    }
+    case 0xc7: { // MOV r/m, imm32 (sign-extended for 64 bits): memory destination
+      if (size < 4) return null
+      dec.modrmDecode()
+      if (dec.mem === null || ((dec.modrm >> 3) & 7) !== 0) return null
+      f.kind = 'sti'; f.m = dec.mem; f.imm = dec.s32()
+      return done()
+    }
+    case 0xf7: { // NOT r (no flags)
+      if (size < 4) return null
+      dec.modrmDecode()
+      if (dec.mem !== null || ((dec.modrm >> 3) & 7) !== 2) return null
+      f.kind = 'not'; f.dst = dec.rm
       return done()
     }
     case 0x80: {

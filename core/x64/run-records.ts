@@ -16,6 +16,7 @@ import { rd8, rd16, rd32, rd64, wr8, wr32, wr64 } from './mmu'
 import { push, pop } from './operands'
 import { getCF, testCond, LF } from './lazy-flags'
 import { imulTrunc } from './ops-muldiv'
+import { shift } from './ops-alu'
 
 const TWO32 = 4294967296
 const CANON = 0x800000000000
@@ -219,12 +220,19 @@ export function runRecords(c: CpuState, head: number, p0: number, n: number): nu
         break
       case R.MOVI: r[d] = A[p + 2]; r[d + 1] = sz === 8 ? A[p + 3] : 0; break
       case R.LD: r[d] = lo; r[d + 1] = hi; break
-      case R.ST: {
-        const s = src << 1
-        if (sz === 8) wr64(c, a, r[s], r[s + 1]); else wr32(c, a, r[s])
+      case R.ST: case R.STI:
+        // MOV [mem], reg or imm32 (sign-extended for 64 bits)
+        if ((w0 & 255) === R.ST) { lo = r[src << 1]; hi = r[(src << 1) + 1] } else { lo = A[p + 2]; hi = lo >> 31 }
+        if (sz === 8) wr64(c, a, lo, hi); else wr32(c, a, lo)
         if (c.fetchCode === null) { c.rip = next; return i + 1 }
         break
-      }
+      case R.ROT:
+        // ROL/ROR by a constant: CF and OF only (the interpreter's helper)
+        lo = shift(c, op, sz, r[d], r[d + 1], A[p + 2])
+        r[d] = lo; r[d + 1] = sz === 8 ? c.h : 0
+        lk = -1
+        break
+      case R.NOT: r[d] = ~r[d]; r[d + 1] = sz === 8 ? ~r[d + 1] : 0; break
       case R.LEA: {
         const mf = A[p + 5]
         if ((mf & MEM_RIP) !== 0) {
