@@ -23,7 +23,7 @@ import { rd8, rd16, rd32, rd64, wr8, wr32, wr64 } from './mmu'
 import { push, pop } from './operands'
 import { getCF, getZF, getSF, getOF, testCond, LF } from './lazy-flags'
 import { imulTrunc } from './ops-muldiv'
-import { shift } from './ops-alu'
+import { shift, incDec } from './ops-alu'
 
 /** Longest block (instructions). */
 const MAX_BLOCK = 64
@@ -32,7 +32,7 @@ const CANON = 0x800000000000
 /** The entry is not compiled: interpret the instruction there. */
 export const INTERP_BLOCK: CodeBlock = { run: () => 0, n: 0, loops: false, starts: [], one: undefined, heat: -1, rec: -1 }
 
-const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond, push, pop, ret64, imulTrunc, shift }
+const HELPERS = { rd8, rd16, rd32, rd64, wr8, wr32, wr64, memLin, getCF, getZF, getSF, getOF, testCond, push, pop, ret64, imulTrunc, shift, incDec }
 type Helpers = typeof HELPERS
 type BlockFactory = (K: CompiledInsn[], M: MemOp[], H: Helpers) => (c: CpuState, left: number) => number
 
@@ -286,6 +286,14 @@ function emitInline(e: Emitter, f: Inline, next: number): boolean {
       e.lastKind = -1
       const d = f.dst << 1
       out.push(`fr=H.shift(c,${f.op},${sz},r[${d}],r[${d + 1}],${f.imm});r[${d}]=fr;r[${d + 1}]=${sz === 8 ? 'c.h' : '0'};`)
+      return false
+    }
+    case 'incdec': {
+      // the carry out is the previous record's CF: store that record first (ops-alu.ts incDec)
+      e.flush()
+      e.lastKind = -1
+      const d = f.dst << 1
+      out.push(`fr=H.incDec(c,${sz},r[${d}],r[${d + 1}],${f.op === 1});r[${d}]=fr;r[${d + 1}]=${sz === 8 ? 'c.h' : '0'};`)
       return false
     }
     case 'not': {

@@ -1,6 +1,6 @@
 /**
  * Classifies one 64-bit instruction as an "inline" form: the hot subset (32/64-bit ALU,
- * TEST/CMP, MOV reg/imm/load/store, LEA, MOVZX/MOVSXD, IMUL, SETcc/CMOVcc, ADC, NOT,
+ * TEST/CMP, MOV reg/imm/load/store, LEA, MOVZX/MOVSXD, IMUL, SETcc/CMOVcc, ADC, NOT, INC/DEC,
  * ROL/ROR/SHL/SHR/SAR by a constant, PUSH/POP,
  * CALL/RET/JMP/Jcc) that both the block generator (compile-block.ts) and the record
  * tier (records.ts) execute without a closure. Anything else returns null and runs as a
@@ -61,6 +61,16 @@ export function decodeInline(c: CpuState, ip: number, pageEnd: number): { f: Inl
     f.kind = 'adc'; f.dst = b === 0x11 ? dec.rm : dec.reg; f.src = b === 0x11 ? dec.reg : dec.rm
     return done()
   }
+  if (b < 0x40 && (b & 7) === 5 && KIND[b >> 3] >= 0) { // op eAX/rAX, imm32
+    if (size < 4) return null
+    f.kind = 'alui'; f.op = b >> 3; f.dst = 0; f.imm = dec.s32()
+    return done()
+  }
+  if (b === 0xa9) { // TEST eAX/rAX, imm32
+    if (size < 4) return null
+    f.kind = 'alui'; f.op = 8; f.dst = 0; f.imm = dec.s32()
+    return done()
+  }
   if (b < 0x40 && (b & 7) < 4 && (b & 1) === 1 && KIND[b >> 3] >= 0) {
     if (size < 4) return null
     dec.modrmDecode()
@@ -113,11 +123,21 @@ export function decodeInline(c: CpuState, ip: number, pageEnd: number): { f: Inl
       f.kind = 'sti'; f.m = dec.mem; f.imm = dec.s32()
       return done()
     }
-    case 0xf7: { // NOT r (no flags)
+    case 0xf7: { // NOT r (no flags), TEST r, imm32
       if (size < 4) return null
       dec.modrmDecode()
-      if (dec.mem !== null || ((dec.modrm >> 3) & 7) !== 2) return null
+      const r = (dec.modrm >> 3) & 7
+      if (dec.mem !== null || (r !== 2 && r !== 0)) return null
+      if (r === 0) { f.kind = 'alui'; f.op = 8; f.dst = dec.rm; f.imm = dec.s32(); return done() }
       f.kind = 'not'; f.dst = dec.rm
+      return done()
+    }
+    case 0xff: { // INC/DEC r (CF kept: the flag record carries it, lazy-flags.ts)
+      if (size < 4) return null
+      dec.modrmDecode()
+      const r = (dec.modrm >> 3) & 7
+      if (dec.mem !== null || r > 1) return null
+      f.kind = 'incdec'; f.op = r; f.dst = dec.rm
       return done()
     }
     case 0x80: {

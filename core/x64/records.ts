@@ -36,7 +36,7 @@ export const REC = 8
 export const enum R {
   ALU = 1, ALU_LD, CMP_MR, CMP_MI, SHIFT, CMPB, MOVZX, STB, LDB, MOV,
   MOVI, LD, ST, LEA, NOP, ALU8, ADC, IMUL, MOVSXD, SETCC,
-  CMOV, CALL, RET, PUSH, POP, JMP, JCC, ROT, STI, NOT, CLOSURE,
+  CMOV, CALL, RET, PUSH, POP, JMP, JCC, ROT, STI, NOT, INCDEC, CLOSURE,
 }
 
 /** Word 5 flags. */
@@ -53,7 +53,7 @@ const KINDS: Record<string, R> = {
   movzx: R.MOVZX, stb: R.STB, stbi: R.STB, ldb: R.LDB, mov: R.MOV, movi: R.MOVI, ld: R.LD, st: R.ST,
   lea: R.LEA, nop: R.NOP, alu8: R.ALU8, adc: R.ADC, imul: R.IMUL, movsxd: R.MOVSXD, setcc: R.SETCC,
   cmov: R.CMOV, call: R.CALL, ret: R.RET, push: R.PUSH, pop: R.POP, jmp: R.JMP, jcc: R.JCC,
-  rot: R.ROT, sti: R.STI, not: R.NOT,
+  rot: R.ROT, sti: R.STI, not: R.NOT, incdec: R.INCDEC,
 }
 
 /** Bytes each kind reads from its memory operand before it runs (word 6). */

@@ -16,7 +16,7 @@ import { rd8, rd16, rd32, rd64, wr8, wr32, wr64 } from './mmu'
 import { push, pop } from './operands'
 import { getCF, testCond, LF } from './lazy-flags'
 import { imulTrunc } from './ops-muldiv'
-import { shift } from './ops-alu'
+import { shift, incDec } from './ops-alu'
 
 const TWO32 = 4294967296
 const CANON = 0x800000000000
@@ -233,6 +233,12 @@ export function runRecords(c: CpuState, head: number, p0: number, n: number): nu
         lk = -1
         break
       case R.NOT: r[d] = ~r[d]; r[d + 1] = sz === 8 ? ~r[d + 1] : 0; break
+      case R.INCDEC:
+        // CF is kept: the helper reads it from the flag record
+        lo = incDec(c, sz, r[d], r[d + 1], op === 1)
+        r[d] = lo; r[d + 1] = sz === 8 ? c.h : 0
+        lk = -1
+        break
       case R.LEA: {
         const mf = A[p + 5]
         if ((mf & MEM_RIP) !== 0) {
