@@ -72,7 +72,7 @@ function runCompiled(c: CpuState, limit: number): number {
     if (b.n === 0) break
     let k: number
     try {
-      if (b.rec >= 0) k = runRecords(c, ip, b.rec, Math.min(b.n, limit - retired))
+      if (b.rec >= 0) k = runRecords(c, ip, b.rec, b.n, limit - retired)
       else {
         if (retired + b.n > limit) {
           if (b.one === undefined) b.one = compileBlock(c, ip, 1)
@@ -82,8 +82,9 @@ function runCompiled(c: CpuState, limit: number): number {
       }
     } catch (err) {
       // instructions before the faulting one (RIP points at it) have retired
-      const at = b.starts.indexOf(c.rip)
-      c.retired = retired + (b.loops ? c.blockDone : 0) + (at < 0 ? 0 : at)
+      // a record block counts its retired instructions in blockDone (it can loop inside)
+      const at = b.rec >= 0 ? 0 : b.starts.indexOf(c.rip)
+      c.retired = retired + (b.loops || b.rec >= 0 ? c.blockDone : 0) + (at < 0 ? 0 : at)
       throw err
     }
     c.retired = retired += k

@@ -30,7 +30,8 @@ export const REC = 8
  * 3  imm2 (MOV r64, imm64 high half) | branch target - ip | closure index
  * 4  displacement, or for a RIP-relative operand its address - ip
  * 5  memory: scale | RIP 4 | A32 8 | HAS 16 | base << 16 | index << 24 (255 = none); FS/GS in bits 12-15
- * 6  bytes loaded from the memory operand before the operation (0: none)
+ * 6  bytes loaded from the memory operand before the operation (0: none); for a Jcc or JMP,
+ *    1 + the index of its target's record when the target is in this block (0: it is not)
  * 7  ip - block head
  */
 export const enum R {
@@ -156,6 +157,11 @@ export function recordBlock(c: CpuState, ip: number): CodeBlock {
       continue
     }
     cur += len
+  }
+  // a Jcc/JMP whose target is an instruction of this block jumps to its record (word 6 = index + 1)
+  for (let j = 0, p = rec; j < starts.length; j++, p += REC) {
+    const kind = c.recs[p] & 255
+    if (kind === R.JCC || kind === R.JMP) c.recs[p + 6] = starts.indexOf(starts[j] + c.recs[p + 3]) + 1
   }
   const heat = c.blockThreshold
   // nothing here runs without the interpreter: interpret it until it is hot, then try a block

@@ -103,17 +103,22 @@ function cond(c: CpuState, cc: number, lk: number, ls: number, fd: number, fdh: 
 }
 
 /**
- * Run `n` records from index `p0` of the block whose first instruction is at `head`;
- * returns the instructions retired (fewer when a branch, a closure or a store into the
- * running code page leaves the straight line). Each record runs as: operand address,
- * load, condition, operation, so every helper has one call site here (V8 inlines them).
+ * Run the `count` records from index `p0` of the block whose first instruction is at
+ * `head`, retiring at most `budget` instructions; returns how many retired. It leaves the
+ * straight line at a branch, a closure that changed RIP or a store into the running code
+ * page, except that a Jcc or JMP to an instruction of this block goes on there (loops and
+ * short forward branches stay inside). Each record runs as: operand address, load,
+ * condition, operation, so every helper has one call site here. `c.blockDone` holds the
+ * instructions retired before the running one, for a fault (cpu.ts runCompiled).
  */
-export function runRecords(c: CpuState, head: number, p0: number, n: number): number {
+export function runRecords(c: CpuState, head: number, p0: number, count: number, budget: number): number {
   const A = c.recs, r = c.r
   // the last ALU op: its lazy-flag kind (-1: none usable) and size, operands and result
   let lk = -1, ls = 4, fd = 0, fdh = 0, fs = 0, fsh = 0, fr = 0, frh = 0
-  let p = p0
-  for (let i = 0; i < n; i++, p += REC) {
+  let p = p0, j = 0, k = 0
+  for (;;) {
+    if (j >= count || k >= budget) return k
+    c.blockDone = k
     const w0 = A[p], ip = head + A[p + 7], next = ip + ((w0 >>> 16) & 15)
     const sz = (w0 >> 12) & 15, op = (w0 >> 8) & 15
     const w1 = A[p + 1], dst = w1 & 255, src = (w1 >> 8) & 255, d = dst << 1
@@ -212,7 +217,7 @@ export function runRecords(c: CpuState, head: number, p0: number, n: number): nu
         break
       case R.STB:
         wr8(c, a, src === NONE ? A[p + 2] & 255 : getR8(r, src))
-        if (c.fetchCode === null) { c.rip = next; return i + 1 }
+        if (c.fetchCode === null) { c.rip = next; return k + 1 }
         break
       case R.LDB: setR8(r, dst, lo); break
       case R.MOV:
@@ -224,7 +229,7 @@ export function runRecords(c: CpuState, head: number, p0: number, n: number): nu
         // MOV [mem], reg or imm32 (sign-extended for 64 bits)
         if ((w0 & 255) === R.ST) { lo = r[src << 1]; hi = r[(src << 1) + 1] } else { lo = A[p + 2]; hi = lo >> 31 }
         if (sz === 8) wr64(c, a, lo, hi); else wr32(c, a, lo)
-        if (c.fetchCode === null) { c.rip = next; return i + 1 }
+        if (c.fetchCode === null) { c.rip = next; return k + 1 }
         break
       case R.ROT:
         // ROL/ROR by a constant: CF and OF only (the interpreter's helper)
@@ -310,34 +315,41 @@ export function runRecords(c: CpuState, head: number, p0: number, n: number): nu
       case R.CALL:
         push(c, 8, next | 0, Math.floor(next / TWO32) | 0)
         c.rip = ip + A[p + 3]
-        return i + 1
+        return k + 1
       case R.RET:
         ret64(c)
-        return i + 1
+        return k + 1
       case R.PUSH:
         // the value is read before RSP moves (PUSH RSP pushes the old RSP)
         push(c, 8, r[d], r[d + 1])
-        if (c.fetchCode === null) { c.rip = next; return i + 1 }
+        if (c.fetchCode === null) { c.rip = next; return k + 1 }
         break
       case R.POP:
         lo = pop(c, 8)
         r[d] = lo; r[d + 1] = c.h
         break
-      case R.JMP:
-        // a followed JMP: the next record is its target's
-        c.rip = ip + A[p + 3]
-        continue
-      case R.JCC:
-        if (cv) { c.rip = ip + A[p + 3]; return i + 1 }
+      case R.JMP: case R.JCC:
+        // taken: on at the target's record when it is in this block (word 6), else leave
+        if ((w0 & 255) === R.JMP || cv) {
+          c.rip = ip + A[p + 3]
+          k++
+          const t = A[p + 6]
+          if (t !== 0) { j = t - 1; p = p0 + j * REC; continue }
+          if ((w0 & 255) === R.JCC) return k
+          // a followed JMP: the next record is its target's
+          j++; p += REC
+          continue
+        }
         break
       default:
         // CLOSURE: anything else compile.ts pre-decodes; it may branch, fault or drop the window
         c.recFns[A[p + 3]](c)
         lk = -1
-        if (c.rip !== next || c.fetchCode === null) return i + 1
+        if (c.rip !== next || c.fetchCode === null) return k + 1
+        k++; j++; p += REC
         continue
     }
     c.rip = next
+    k++; j++; p += REC
   }
-  return n
 }

@@ -122,6 +122,37 @@ describe.skipIf(!hasToolchain())('compiled blocks', () => {
     })
   }
   for (const blockThreshold of [1, undefined]) {
+    it(`a fault in a later iteration of a loop inside one block counts every earlier iteration (${blockThreshold ? 'generated' : 'records'})`, () => {
+      // the loop (a backward Jcc, a forward Jcc inside it) stays in one block; the DIV
+      // raises #DE once RDI has counted down to 0
+      const code = assemble(`
+        mov rdi, 30
+        xor rcx, rcx
+    1:  add rcx, [rsp - 8]
+        test rdi, 1
+        jz 2f
+        add rcx, 3
+    2:  mov rax, 1000
+        xor edx, edx
+        div rdi
+        add rcx, rax
+        dec rdi
+        jns 1b
+        hlt`, CODE_BASE, 64)
+      const at = (decodeCache: boolean) => {
+        const { cpu } = loaded(code, { decodeCache, blockThreshold })
+        cpu.exceptionBitmap = 0xffffffff
+        const r = cpu.run(10000)
+        return { r, vector: cpu.exit.vector, rip: cpu.getRip(), retired: cpu.retired, rcx: cpu.getReg(1), rdi: cpu.getReg(7) }
+      }
+      const compiled = at(true), interpreted = at(false)
+      expect(compiled).toEqual(interpreted)
+      expect(compiled.r).toBe(ExitReason.Exception)
+      expect(compiled.vector).toBe(0) // #DE
+      expect(compiled.rdi).toBe(0n)
+      // 30 iterations (15 skip the ADD), 5 more up to the DIV, and the DIV (a fault counts it, cpu.ts run)
+      expect(compiled.retired).toBe(2 + 30 * 10 - 15 + 5 + 1)
+    })
     it(`slices ending inside blocks retire exactly the budget (threshold ${blockThreshold ?? 'default'})`, () => {
       const { compiled, interpreted } = runBoth(program(7, 60), 7, blockThreshold)
       expect(compiled.trace.slice(0, 5)).toEqual([7, 14, 21, 28, 35])
