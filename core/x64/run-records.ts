@@ -106,8 +106,8 @@ function cond(c: CpuState, cc: number, lk: number, ls: number, fd: number, fdh: 
  * Run the `count` records from index `p0` of the block whose first instruction is at
  * `head`, retiring at most `budget` instructions; returns how many retired. It leaves the
  * straight line at a branch, a closure that changed RIP or a store into the running code
- * page, except that a Jcc or JMP to an instruction of this block goes on there (loops and
- * short forward branches stay inside). Each record runs as: operand address, load,
+ * page, except that a Jcc or JMP forward to an instruction of this block goes on there
+ * (if/else joins stay inside; loops go back through the run loop, which counts them). Each record runs as: operand address, load,
  * condition, operation, so every helper has one call site here. `c.blockDone` holds the
  * instructions retired before the running one, for a fault (cpu.ts runCompiled).
  */
@@ -333,9 +333,11 @@ export function runRecords(c: CpuState, head: number, p0: number, count: number,
         if ((w0 & 255) === R.JMP || cv) {
           c.rip = ip + A[p + 3]
           k++
+          // only forward: a backward branch goes through the run loop, whose execution count
+          // makes a hot loop a generated block (compile-block.ts)
           const t = A[p + 6]
-          if (t !== 0) { j = t - 1; p = p0 + j * REC; continue }
-          if ((w0 & 255) === R.JCC) return k
+          if (t > j + 1) { j = t - 1; p = p0 + j * REC; continue }
+          if ((w0 & 255) === R.JCC || t !== 0) return k
           // a followed JMP: the next record is its target's
           j++; p += REC
           continue

@@ -122,8 +122,8 @@ describe.skipIf(!hasToolchain())('compiled blocks', () => {
     })
   }
   for (const blockThreshold of [1, undefined]) {
-    it(`a fault in a later iteration of a loop inside one block counts every earlier iteration (${blockThreshold ? 'generated' : 'records'})`, () => {
-      // the loop (a backward Jcc, a forward Jcc inside it) stays in one block; the DIV
+    it(`a fault in a later iteration of a loop counts every earlier iteration (${blockThreshold ? 'generated' : 'records'})`, () => {
+      // a loop with a forward Jcc inside its block (records go on at the target); the DIV
       // raises #DE once RDI has counted down to 0
       const code = assemble(`
         mov rdi, 30
