@@ -58,6 +58,11 @@ export function invalidateCodeRange(c: CpuState, gpa: number, length: number): v
   for (let p = first; p <= last; p++) if (c.codeMark[p] === 1) invalidateCodePage(c, p)
 }
 
+/** `ip` lies in the fetch window (the page whose code is cached in `c.fetchCode`). */
+export function inFetchWindow(c: CpuState, ip: number): boolean {
+  return ip >= c.fetchLo && ip < c.fetchHi
+}
+
 /** Drop every cached closure. */
 export function flushCode(c: CpuState): void {
   c.codePages.fill(undefined)

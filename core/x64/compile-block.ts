@@ -24,6 +24,7 @@ import { push, pop } from './operands'
 import { getCF, getZF, getSF, getOF, testCond, LF } from './lazy-flags'
 import { imulTrunc } from './ops-muldiv'
 import { shift, incDec } from './ops-alu'
+import { inFetchWindow } from './code-cache'
 
 /** Longest block (instructions). */
 const MAX_BLOCK = 64
@@ -170,11 +171,6 @@ class Emitter {
   }
 }
 
-/** `ip` lies in the fetch window (the page the block is cached in). */
-function inPage(c: CpuState, ip: number): boolean {
-  return ip >= c.fetchLo && ip < c.fetchHi
-}
-
 /** Compile the block starting at `ip` (inside the fetch window), at most `max` instructions. */
 export function compileBlock(c: CpuState, ip: number, max = MAX_BLOCK): CodeBlock {
   const e = new Emitter()
@@ -206,7 +202,7 @@ export function compileBlock(c: CpuState, ip: number, max = MAX_BLOCK): CodeBloc
     }
     // a direct JMP inside the page to code not in this block yet: the block follows it
     // (flags and RIP need nothing; the next instruction's start is its target)
-    if (d.f.kind === 'jmp' && d.f.target !== e.head && inPage(c, d.f.target) && !starts.includes(d.f.target)) {
+    if (d.f.kind === 'jmp' && d.f.target !== e.head && inFetchWindow(c, d.f.target) && !starts.includes(d.f.target)) {
       starts.push(cur)
       cur = d.f.target
       continue

@@ -19,7 +19,8 @@ export type CompiledInsn = (c: CpuState) => void
  * A compiled straight-line block of 64-bit code (compile-block.ts): `run` executes up to
  * `n` instructions and returns how many retired (fewer when it stops early: a taken
  * branch, a store into the running code page); it leaves RIP at the next instruction.
- * `starts` holds each instruction's address (to count retirements when one faults);
+ * `starts` holds each instruction's address (to count retirements when one faults; a
+ * record block keeps none, runRecords counts in `CpuState.blockDone`);
  * `one` is the same entry compiled as a single instruction (for an exact budget end).
  * A looping block keeps the instructions retired by completed iterations in
  * `CpuState.blockDone`, so a fault in a later iteration is counted exactly.

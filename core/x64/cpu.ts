@@ -81,10 +81,11 @@ function runCompiled(c: CpuState, limit: number): number {
         k = b.run(c, limit - retired)
       }
     } catch (err) {
-      // instructions before the faulting one (RIP points at it) have retired
-      // a record block counts its retired instructions in blockDone (it can loop inside)
-      const at = b.rec >= 0 ? 0 : b.starts.indexOf(c.rip)
-      c.retired = retired + (b.loops || b.rec >= 0 ? c.blockDone : 0) + (at < 0 ? 0 : at)
+      // instructions before the faulting one (RIP points at it) have retired: a record block
+      // counts them in blockDone, a generated one by the fault's index in `starts`
+      // (plus blockDone for the iterations a looping block completed)
+      if (b.rec >= 0) c.retired = retired + c.blockDone
+      else c.retired = retired + (b.loops ? c.blockDone : 0) + Math.max(0, b.starts.indexOf(c.rip))
       throw err
     }
     c.retired = retired += k

@@ -17,7 +17,7 @@
 import type { CpuState, CodeBlock, CompiledInsn } from './cpu-state'
 import { decodeInline, type Inline } from './inline-decode'
 import { compileAt, compiledLength, compiledEndsStraightLine, compiledJumpTarget, INTERP } from './compile'
-import { flushCode } from './code-cache'
+import { flushCode, inFetchWindow } from './code-cache'
 
 /** Int32 words per record. */
 export const REC = 8
@@ -60,9 +60,8 @@ const KINDS: Record<string, R> = {
 /** Bytes each kind reads from its memory operand before it runs (word 6). */
 function loadSize(f: Inline): number {
   switch (f.kind) {
-    case 'alu<m': case 'alum': case 'cmpmi': case 'ld': case 'imul': return f.size
+    case 'alu<m': case 'alum': case 'cmpmi': case 'ld': case 'imul': case 'movzx': return f.size
     case 'cmpb': case 'ldb': return 1
-    case 'movzx': return f.size
     case 'movsxd': return 4
     default: return 0
   }
@@ -93,11 +92,11 @@ function putInline(c: CpuState, f: Inline, ip: number, len: number, head: number
   const A = c.recs, p = c.recTop
   const cond = f.kind === 'jcc' || f.kind === 'setcc' || f.kind === 'cmov'
   A[p] = KINDS[f.kind] | (f.op << 8) | (f.size << 12) | (len << 16) | (cond ? COND : 0)
-  A[p + 1] = (f.dst & 255) | ((f.src & 255) << 8)
+  // MOV r64, imm64 keeps its high half in `src` (inline-decode.ts): word 3, not a register
+  const movi = f.kind === 'movi'
+  A[p + 1] = (f.dst & 255) | (((movi ? NONE : f.src) & 255) << 8)
   A[p + 2] = f.imm
-  // MOV r64, imm64 keeps its high half in `src` (inline-decode.ts); branches their target
-  A[p + 3] = f.kind === 'movi' ? f.src : f.kind === 'call' || f.kind === 'jmp' || f.kind === 'jcc' ? f.target - ip : 0
-  if (f.kind === 'movi') A[p + 1] = f.dst & 255
+  A[p + 3] = movi ? f.src : f.kind === 'call' || f.kind === 'jmp' || f.kind === 'jcc' ? f.target - ip : 0
   const m = f.m
   if (m === null) { A[p + 4] = 0; A[p + 5] = 0 } else {
     A[p + 4] = m.rip ? m.abs - ip : m.disp
@@ -138,7 +137,7 @@ export function recordBlock(c: CpuState, ip: number): CodeBlock {
       starts.push(cur)
       if (f.kind === 'call' || f.kind === 'ret') break
       if (f.kind === 'jmp') {
-        if (!inPage(c, f.target) || starts.includes(f.target)) break
+        if (!inFetchWindow(c, f.target) || starts.includes(f.target)) break
         cur = f.target
         continue
       }
@@ -152,7 +151,7 @@ export function recordBlock(c: CpuState, ip: number): CodeBlock {
     starts.push(cur)
     if (compiledEndsStraightLine()) {
       const target = compiledJumpTarget()
-      if (!inPage(c, target) || starts.includes(target)) break
+      if (!inFetchWindow(c, target) || starts.includes(target)) break
       cur = target
       continue
     }
@@ -166,7 +165,8 @@ export function recordBlock(c: CpuState, ip: number): CodeBlock {
   const heat = c.blockThreshold
   // nothing here runs without the interpreter: interpret it until it is hot, then try a block
   if (starts.length === 0) return { run: () => 0, n: 0, loops: false, starts, one: undefined, heat, rec: -1 }
-  return { run: notRun, n: starts.length, loops: false, starts, one: undefined, heat, rec }
+  // runRecords counts retirements for a fault itself (CpuState.blockDone): `starts` is not kept
+  return { run: notRun, n: starts.length, loops: false, starts: [], one: undefined, heat, rec }
 }
 
 /** Branch targets and RIP-relative addresses are stored relative to the instruction, as int32. */
@@ -178,9 +178,4 @@ function fitsRecord(f: Inline, ip: number): boolean {
 /** A record block runs through runRecords (cpu.ts), never through `run`. */
 function notRun(): number {
   throw new Error('a record block has no run function')
-}
-
-/** `ip` lies in the fetch window (the page the block is cached in). */
-function inPage(c: CpuState, ip: number): boolean {
-  return ip >= c.fetchLo && ip < c.fetchHi
 }

@@ -107,8 +107,9 @@ function cond(c: CpuState, cc: number, lk: number, ls: number, fd: number, fdh: 
  * `head`, retiring at most `budget` instructions; returns how many retired. It leaves the
  * straight line at a branch, a closure that changed RIP or a store into the running code
  * page, except that a Jcc or JMP forward to an instruction of this block goes on there
- * (if/else joins stay inside; loops go back through the run loop, which counts them). Each record runs as: operand address, load,
- * condition, operation, so every helper has one call site here. `c.blockDone` holds the
+ * (if/else joins stay inside; loops go back through the run loop, which counts them).
+ * Each record runs as: operand address, load, condition, operation, so every helper has
+ * one call site here. `c.blockDone` holds the
  * instructions retired before the running one, for a fault (cpu.ts runCompiled).
  */
 export function runRecords(c: CpuState, head: number, p0: number, count: number, budget: number): number {
@@ -335,12 +336,10 @@ export function runRecords(c: CpuState, head: number, p0: number, count: number,
           k++
           // only forward: a backward branch goes through the run loop, whose execution count
           // makes a hot loop a generated block (compile-block.ts)
+          // (a followed JMP's target is the next record; a JMP out of the block is its last)
           const t = A[p + 6]
           if (t > j + 1) { j = t - 1; p = p0 + j * REC; continue }
-          if ((w0 & 255) === R.JCC || t !== 0) return k
-          // a followed JMP: the next record is its target's
-          j++; p += REC
-          continue
+          return k
         }
         break
       default:
